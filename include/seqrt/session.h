@@ -1,0 +1,144 @@
+// The public entry point: load a model once, run it many times.
+//
+//   absl::StatusOr<seqrt::Session> s = seqrt::Session::Load("model.onnx");
+//   auto outputs = s->Run({{"input", seqrt::TensorView(x.data(), {1, 100, 40})}});
+//
+// A Session is cheap to move and safe to Run from several threads at once. A failed
+// Load or Run returns a Status saying what and where, and leaves the session usable.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "seqrt/tensor.h"
+
+namespace seqrt {
+
+struct SessionOptions {
+  // Threads for intra-op parallelism (oneDNN's OpenMP pool). 0 keeps the library default.
+  int threads = 1;
+  // 0: run the graph as written (no fusions, no constant folding beyond what shapes need).
+  // 1: basic (dead-node elimination, constant folding). 2 and above: everything, fusions included.
+  int optimization_level = 99;
+};
+
+// One dimension of a model input or output: a known size, or a symbol ("batch"), or unknown.
+struct DimInfo {
+  int64_t value = -1;  // >= 0 when known
+  std::string symbol;  // set when the model names the dimension
+  bool known() const { return value >= 0; }
+};
+
+struct ValueInfo {
+  std::string name;
+  DType dtype = DType::kUndefined;
+  bool has_shape = false;  // false when the model gives no rank at all
+  std::vector<DimInfo> shape;
+  std::string ToString() const;  // "float[batch,100,40]"
+};
+
+// What `seqrt info` shows about a model without planning it.
+struct ModelInfo {
+  std::string producer_name;
+  std::string producer_version;
+  int64_t ir_version = 0;
+  std::vector<std::pair<std::string, int64_t>> opsets;  // domain ("" = ai.onnx), version
+  std::map<std::string, int> op_histogram;                // op type -> node count (subgraphs too)
+  int64_t parameter_count = 0;                           // elements in initializers
+  int64_t parameter_bytes = 0;
+  std::vector<std::string> unsupported_ops;  // "Foo (domain ai.onnx, opset 13, node n1)"
+};
+
+// A node as the plan will execute it.
+struct PlannedNode {
+  std::string name;
+  std::string op_type;
+  std::string kernel;  // e.g. "reference", "onednn_matmul", "folded"
+};
+
+// An intermediate value's place in the arena. Offsets are bytes from the arena start.
+struct PlannedValue {
+  std::string name;
+  int64_t offset = -1;  // -1: not in the arena (aliases another value, or dynamic)
+  int64_t bytes = 0;
+  int first_step = 0;  // execution step that defines it
+  int last_step = 0;   // last execution step that reads it
+  std::string alias_of;  // set when the value shares another value's bytes
+};
+
+struct PlanInfo {
+  std::vector<PlannedNode> nodes;  // execution order; folded nodes are not listed
+  std::vector<PlannedValue> values;
+  int64_t arena_bytes = 0;      // one run's arena, scratch included
+  int64_t naive_bytes = 0;      // the sum of every intermediate's size
+  int64_t live_peak_bytes = 0;  // most bytes alive at one step: the bound for this order
+  int folded_nodes = 0;         // nodes computed once at plan time
+};
+
+// One node execution, for profiling.
+struct ProfileEvent {
+  std::string node_name;
+  std::string op_type;
+  std::string kernel;
+  int64_t start_ns = 0;  // from the start of the run
+  int64_t duration_ns = 0;
+};
+
+struct RunOptions {
+  // When set, Run appends one event per executed node.
+  std::vector<ProfileEvent>* profile = nullptr;
+};
+
+using NamedInputs = std::vector<std::pair<std::string, TensorView>>;
+
+// A caller-owned buffer to receive one output.
+struct OutputBuffer {
+  std::string name;
+  void* data = nullptr;
+  size_t capacity_bytes = 0;
+};
+
+class Session {
+ public:
+  static absl::StatusOr<Session> Load(const std::string& path, const SessionOptions& options = {});
+  // `bytes` is a serialized ModelProto; external data is resolved relative to `base_dir`.
+  static absl::StatusOr<Session> LoadFromBytes(const std::string& bytes,
+                                               const SessionOptions& options = {},
+                                               const std::string& base_dir = "");
+
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  ~Session();
+
+  // Graph inputs the caller must supply (initializer-backed inputs are listed in
+  // overridable_inputs instead) and the outputs in model order.
+  const std::vector<ValueInfo>& inputs() const;
+  const std::vector<ValueInfo>& overridable_inputs() const;
+  const std::vector<ValueInfo>& outputs() const;
+  const ModelInfo& model_info() const;
+
+  // Runs the model. Outputs come back in the model's output order.
+  absl::StatusOr<std::vector<Tensor>> Run(const NamedInputs& inputs,
+                                          const RunOptions& run_options = {}) const;
+  // Runs the model and writes the named outputs into caller buffers (others are dropped).
+  // Each buffer must hold the output exactly; the actual dims are returned in order.
+  absl::StatusOr<std::vector<Dims>> RunInto(const NamedInputs& inputs,
+                                            const std::vector<OutputBuffer>& outputs,
+                                            const RunOptions& run_options = {}) const;
+
+  // The plan for these input dims (built and cached if new): kernels and memory layout.
+  absl::StatusOr<PlanInfo> DescribePlan(const std::vector<std::pair<std::string, Dims>>& input_dims) const;
+
+  struct Impl;
+
+ private:
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace seqrt

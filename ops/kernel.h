@@ -1,0 +1,133 @@
+// The contract every operator kernel follows (TFLite-style phases):
+//   constructor: parse and validate attributes (the kernel is immutable afterwards);
+//   Prepare:     once per plan, with concrete input/output shapes: validate, reorder weights,
+//                create primitives, request scratch bytes;
+//   Compute:     only compute. It is const and may run on several threads at once, each
+//                with its own buffers. It never allocates.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "graph/graph.h"
+#include "seqrt/status.h"
+#include "seqrt/tensor.h"
+
+namespace seqrt::ops {
+
+// Plan-time view of one node: concrete dtypes and dims of its inputs and outputs (outputs
+// already inferred by the op's shape function), plus input data where it is known now
+// (initializers, folded constants).
+class PrepareContext {
+ public:
+  struct Slot {
+    DType dtype = DType::kUndefined;
+    Dims dims;
+    const Tensor* constant = nullptr;  // inputs only
+    bool present = false;
+  };
+
+  PrepareContext(const graph::Node& node, std::vector<Slot> inputs, std::vector<Slot> outputs,
+                 int threads)
+      : node_(node), inputs_(std::move(inputs)), outputs_(std::move(outputs)), threads_(threads) {}
+
+  const graph::Node& node() const { return node_; }
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  int num_outputs() const { return static_cast<int>(outputs_.size()); }
+  bool has_input(int i) const { return i < num_inputs() && inputs_[i].present; }
+  bool has_output(int i) const { return i < num_outputs() && outputs_[i].present; }
+  DType input_dtype(int i) const { return inputs_[i].dtype; }
+  const Dims& input_dims(int i) const { return inputs_[i].dims; }
+  const Tensor* input_constant(int i) const { return has_input(i) ? inputs_[i].constant : nullptr; }
+  DType output_dtype(int i) const { return outputs_[i].dtype; }
+  const Dims& output_dims(int i) const { return outputs_[i].dims; }
+  int threads() const { return threads_; }
+
+  // Asks the memory planner for scratch bytes available during Compute (64-byte aligned).
+  void RequestScratch(size_t bytes) { scratch_bytes_ = std::max(scratch_bytes_, bytes); }
+  size_t scratch_bytes() const { return scratch_bytes_; }
+
+ private:
+  const graph::Node& node_;
+  std::vector<Slot> inputs_;
+  std::vector<Slot> outputs_;
+  int threads_ = 1;
+  size_t scratch_bytes_ = 0;
+};
+
+// Run-time buffers for one node execution. Absent optional inputs/outputs have null data.
+class ComputeContext {
+ public:
+  struct In {
+    DType dtype = DType::kUndefined;
+    const Dims* dims = nullptr;
+    const void* data = nullptr;
+  };
+  struct Out {
+    DType dtype = DType::kUndefined;
+    const Dims* dims = nullptr;
+    void* data = nullptr;
+  };
+
+  ComputeContext(std::vector<In> inputs, std::vector<Out> outputs, void* scratch)
+      : inputs_(std::move(inputs)), outputs_(std::move(outputs)), scratch_(scratch) {}
+
+  int num_inputs() const { return static_cast<int>(inputs_.size()); }
+  int num_outputs() const { return static_cast<int>(outputs_.size()); }
+  bool has_input(int i) const { return i < num_inputs() && inputs_[i].data != nullptr; }
+  bool has_output(int i) const { return i < num_outputs() && outputs_[i].data != nullptr; }
+  DType input_dtype(int i) const { return inputs_[i].dtype; }
+  const Dims& input_dims(int i) const { return *inputs_[i].dims; }
+  const void* input(int i) const { return inputs_[i].data; }
+  template <typename T>
+  const T* input(int i) const { return static_cast<const T*>(inputs_[i].data); }
+  DType output_dtype(int i) const { return outputs_[i].dtype; }
+  const Dims& output_dims(int i) const { return *outputs_[i].dims; }
+  void* output(int i) const { return outputs_[i].data; }
+  template <typename T>
+  T* output(int i) const { return static_cast<T*>(outputs_[i].data); }
+  void* scratch() const { return scratch_; }
+
+  // Subgraph-running kernels (Loop/If/Scan) reach the runtime through this hook.
+  void* runtime_hook = nullptr;
+
+ private:
+  std::vector<In> inputs_;
+  std::vector<Out> outputs_;
+  void* scratch_ = nullptr;
+};
+
+class OpKernel {
+ public:
+  virtual ~OpKernel() = default;
+  // Returning an Unimplemented status from a fast kernel's Prepare means "declines": the
+  // planner then tries the next kernel (ultimately the reference one).
+  virtual absl::Status Prepare(PrepareContext& ctx) {
+    (void)ctx;
+    return absl::OkStatus();
+  }
+  virtual absl::Status Compute(ComputeContext& ctx) const = 0;
+  // Shown in plans and profiles ("reference", "onednn_matmul"...).
+  virtual std::string_view name() const { return "reference"; }
+};
+
+using KernelFactory = absl::StatusOr<std::unique_ptr<OpKernel>> (*)(const graph::Node& node);
+
+// Builds kernel K from the node: K's constructor parses attributes. K must have a
+// constructor `explicit K(const graph::Node&)` and a `absl::Status init_status() const`
+// when construction can fail, or use MakeKernelChecked below.
+template <typename K>
+absl::StatusOr<std::unique_ptr<OpKernel>> MakeKernel(const graph::Node& node) {
+  auto kernel = std::make_unique<K>(node);
+  if constexpr (requires { kernel->init_status(); }) {
+    SEQRT_RETURN_IF_ERROR(kernel->init_status());
+  }
+  return std::unique_ptr<OpKernel>(std::move(kernel));
+}
+
+}  // namespace seqrt::ops
