@@ -92,6 +92,8 @@ class ComputeContext {
   template <typename T>
   T* output(int i) const { return static_cast<T*>(outputs_[i].data); }
   void* scratch() const { return scratch_; }
+  // The runtime re-points slots that read per-run buffers (graph inputs) before each run.
+  void set_input_data(int i, const void* data) { inputs_[i].data = data; }
 
   // Subgraph-running kernels (Loop/If/Scan) reach the runtime through this hook.
   void* runtime_hook = nullptr;

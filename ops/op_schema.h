@@ -84,6 +84,11 @@ struct OpSchema {
   Aliasing aliasing = Aliasing::kNone;
   // False for ops whose result must not be precomputed (random ones).
   bool foldable = true;
+  // True when the kernel accepts a null buffer for any output: outputs nobody reads (LSTM's Y
+  // when only Y_h is used) are then not materialized at all.
+  bool drop_unused_outputs = false;
+  // True when outputs depend only on input *shapes* (Shape, Size): folded once dims are known.
+  bool reads_only_shapes = false;
 };
 
 }  // namespace seqrt::ops

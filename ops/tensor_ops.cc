@@ -1,7 +1,14 @@
-#include "ops/registry.h"
+#include "ops/tensor_ops.h"
 
 namespace seqrt::ops {
 
-void RegisterTensorOps(OpRegistry& registry) { (void)registry; }
+void RegisterTensorOps(OpRegistry& registry) {
+  RegisterTransposeOps(registry);
+  RegisterConcatSplitOps(registry);
+  RegisterSliceOps(registry);
+  RegisterGatherOps(registry);
+  RegisterPadTileOps(registry);
+  RegisterSequenceAxisOps(registry);
+}
 
 }  // namespace seqrt::ops

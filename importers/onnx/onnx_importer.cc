@@ -15,9 +15,9 @@ namespace {
 using graph::Graph;
 using graph::ValueId;
 
-// ai.onnx opsets we implement. Below 7, Add/Mul/... had a `broadcast` attribute with other
-// semantics; above 22 is newer than anything we know.
-constexpr int64_t kMinOnnxOpset = 7;
+// ai.onnx opsets we accept. Each op's schema states the opset range it implements (Add and
+// friends before opset 7 had a `broadcast` attribute; those are refused per op, by name).
+constexpr int64_t kMinOnnxOpset = 1;
 constexpr int64_t kMaxOnnxOpset = 22;
 
 std::string NormalizeDomain(const std::string& d) { return d == "ai.onnx" ? "" : d; }

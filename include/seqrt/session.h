@@ -51,8 +51,14 @@ struct ModelInfo {
   std::map<std::string, int> op_histogram;                // op type -> node count (subgraphs too)
   int64_t parameter_count = 0;                           // elements in initializers
   int64_t parameter_bytes = 0;
-  std::vector<std::string> unsupported_ops;  // "Foo (domain ai.onnx, opset 13, node n1)"
+  std::vector<std::string> unsupported_ops;  // "Foo (domain ai.onnx, opset 13, node 'n1')"
+  std::vector<ValueInfo> inputs;   // graph inputs without initializers
+  std::vector<ValueInfo> outputs;
 };
+
+// Reads a model for inspection only: works even when seqrt cannot run it (the unsupported
+// operators are listed instead of failing).
+absl::StatusOr<ModelInfo> InspectModel(const std::string& path);
 
 // A node as the plan will execute it.
 struct PlannedNode {

@@ -1,0 +1,22 @@
+// Reading and writing tensors in the two file formats users have: ONNX TensorProto (`.pb`,
+// as in ONNX test cases) and NumPy (`.npy`).
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "seqrt/tensor.h"
+
+namespace seqrt {
+
+// Reads `.npy` by extension, anything else as a serialized TensorProto. `name`, when given,
+// receives the TensorProto's name (empty for .npy).
+absl::StatusOr<Tensor> ReadTensorFile(const std::string& path, std::string* name = nullptr);
+// Writes `.npy` by extension, anything else as a TensorProto named `name`.
+absl::Status WriteTensorFile(const std::string& path, const Tensor& tensor, const std::string& name = "");
+
+// The NumPy format in memory (little-endian, C order; version 1.0 header written).
+absl::StatusOr<Tensor> ParseNpy(const std::string& bytes, const std::string& what);
+std::string SerializeNpy(const Tensor& tensor);
+
+}  // namespace seqrt

@@ -1,0 +1,29 @@
+#include "ops/onednn/engine.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+
+namespace seqrt::ops {
+
+const dnnl::engine& CpuEngine() {
+  // Never destroyed: kernels may outlive static destruction order at exit.
+  static const dnnl::engine* engine = new dnnl::engine(dnnl::engine::kind::cpu, 0);
+  return *engine;
+}
+
+absl::Status DnnlErrorToStatus(const dnnl::error& e, std::string_view where) {
+  std::string message = absl::StrCat(std::string(where), ": oneDNN error: ", e.what());
+  switch (e.status) {
+    case dnnl_unimplemented:
+      return absl::UnimplementedError(message);
+    case dnnl_invalid_arguments:
+      return absl::InvalidArgumentError(message);
+    case dnnl_out_of_memory:
+      return absl::ResourceExhaustedError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+}  // namespace seqrt::ops

@@ -1,0 +1,148 @@
+#include "seqrt/conformance.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "ops/dtype_dispatch.h"
+#include "seqrt/tensor_io.h"
+
+namespace seqrt {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> SortedFiles(const fs::path& dir, const std::string& prefix) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && e.path().extension() == ".pb") files.push_back(e.path().string());
+  }
+  // input_10 sorts after input_9.
+  std::sort(files.begin(), files.end(), [&](const std::string& a, const std::string& b) {
+    auto num = [&](const std::string& s) {
+      std::string stem = fs::path(s).stem().string();
+      return std::atoi(stem.substr(prefix.size()).c_str());
+    };
+    return num(a) < num(b);
+  });
+  return files;
+}
+
+// Compares one output; returns an empty string when it matches, else why not. `worst`
+// receives the largest |a - b| seen.
+std::string Compare(const Tensor& got, const Tensor& want, const ConformanceOptions& o, double* worst) {
+  if (got.dtype() != want.dtype())
+    return absl::StrCat("dtype ", std::string(DTypeName(got.dtype())), ", expected ",
+                        std::string(DTypeName(want.dtype())));
+  if (got.dims() != want.dims())
+    return absl::StrCat("shape ", DimsToString(got.dims()), ", expected ", DimsToString(want.dims()));
+  std::string mismatch;
+  absl::Status st = ops::VisitDType(got.dtype(), [&](auto tag) -> absl::Status {
+    using T = decltype(tag);
+    const T* a = got.data_as<T>();
+    const T* b = want.data_as<T>();
+    for (int64_t i = 0; i < got.num_elements(); ++i) {
+      const double x = static_cast<double>(static_cast<ops::ComputeType<T>>(a[i]));
+      const double y = static_cast<double>(static_cast<ops::ComputeType<T>>(b[i]));
+      if (std::isnan(x) && std::isnan(y)) continue;
+      if (x == y) continue;  // includes equal infinities
+      const double diff = std::fabs(x - y);
+      *worst = std::max(*worst, diff);
+      if (!(diff <= o.atol + o.rtol * std::fabs(y)) && mismatch.empty())
+        mismatch = absl::StrFormat("element %d is %.9g, expected %.9g (|diff| %.3g)", i, x, y, diff);
+    }
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return std::string(st.message());
+  return mismatch;
+}
+
+}  // namespace
+
+std::vector<std::string> FindTestCases(const std::string& dir) {
+  std::vector<std::string> cases;
+  std::error_code ec;
+  if (fs::exists(fs::path(dir) / "model.onnx", ec)) return {dir};
+  for (const auto& e : fs::recursive_directory_iterator(dir, ec))
+    if (e.is_regular_file() && e.path().filename() == "model.onnx")
+      cases.push_back(e.path().parent_path().string());
+  std::sort(cases.begin(), cases.end());
+  return cases;
+}
+
+CaseResult RunTestCase(const std::string& case_dir, const ConformanceOptions& options) {
+  CaseResult result;
+  result.name = fs::path(case_dir).filename().string();
+  if (result.name.empty()) result.name = fs::path(case_dir).parent_path().filename().string();
+  auto fail = [&](CaseResult::Outcome outcome, std::string why) {
+    result.outcome = outcome;
+    result.detail = std::move(why);
+    return result;
+  };
+  auto outcome_of = [](const absl::Status& st) {
+    return st.code() == absl::StatusCode::kUnimplemented ? CaseResult::Outcome::kUnsupported
+                                                         : CaseResult::Outcome::kFailed;
+  };
+
+  auto session = Session::Load((fs::path(case_dir) / "model.onnx").string(), options.session);
+  if (!session.ok()) return fail(outcome_of(session.status()), std::string(session.status().message()));
+
+  std::vector<std::string> data_sets;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(case_dir, ec))
+    if (e.is_directory() && e.path().filename().string().rfind("test_data_set_", 0) == 0)
+      data_sets.push_back(e.path().string());
+  std::sort(data_sets.begin(), data_sets.end());
+  if (data_sets.empty()) return fail(CaseResult::Outcome::kFailed, "no test_data_set_* folder");
+
+  // Test inputs follow the graph's input order, initializer-backed ones included.
+  std::vector<std::string> input_order;
+  for (const ValueInfo& vi : session->inputs()) input_order.push_back(vi.name);
+  double worst = 0;
+  for (const std::string& set : data_sets) {
+    std::vector<Tensor> inputs;
+    NamedInputs named;
+    std::vector<std::string> input_files = SortedFiles(set, "input_");
+    inputs.reserve(input_files.size());
+    for (size_t k = 0; k < input_files.size(); ++k) {
+      std::string name;
+      auto t = ReadTensorFile(input_files[k], &name);
+      if (!t.ok()) return fail(CaseResult::Outcome::kFailed, std::string(t.status().message()));
+      if (name.empty()) {
+        if (k >= input_order.size())
+          return fail(CaseResult::Outcome::kFailed, absl::StrCat(input_files[k], " has no name and no matching input"));
+        name = input_order[k];
+      }
+      inputs.push_back(std::move(*t));
+      named.emplace_back(name, inputs.back().view());
+    }
+    auto outputs = session->Run(named);
+    if (!outputs.ok()) return fail(outcome_of(outputs.status()), std::string(outputs.status().message()));
+    std::vector<std::string> output_files = SortedFiles(set, "output_");
+    for (size_t k = 0; k < output_files.size(); ++k) {
+      std::string name;
+      auto want = ReadTensorFile(output_files[k], &name);
+      if (!want.ok()) return fail(CaseResult::Outcome::kFailed, std::string(want.status().message()));
+      size_t index = k;
+      for (size_t i = 0; i < session->outputs().size(); ++i)
+        if (!name.empty() && session->outputs()[i].name == name) index = i;
+      if (index >= outputs->size())
+        return fail(CaseResult::Outcome::kFailed, absl::StrCat("expected output ", k, " was not produced"));
+      std::string why = Compare((*outputs)[index], *want, options, &worst);
+      if (!why.empty()) {
+        const std::string& out_name = session->outputs()[index].name;
+        return fail(CaseResult::Outcome::kFailed,
+                    absl::StrCat(fs::path(set).filename().string(), " output '", out_name, "': ", why));
+      }
+    }
+  }
+  result.outcome = CaseResult::Outcome::kPassed;
+  result.detail = absl::StrFormat("max |diff| %.3g", worst);
+  return result;
+}
+
+}  // namespace seqrt

@@ -1,0 +1,102 @@
+// A Plan is the graph bound to one input-shape signature: kernels chosen and prepared,
+// shape subgraphs folded to constants, and every intermediate given an arena offset.
+// Executing it allocates nothing but per-run output tensors (and buffers of the rare
+// "dynamic" nodes whose output shapes depend on run-time values).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "graph/graph.h"
+#include "ops/kernel.h"
+#include "ops/op_schema.h"
+#include "ops/registry.h"
+#include "seqrt/session.h"
+
+namespace seqrt::runtime {
+
+enum class Storage { kAbsent, kGraphInput, kConstant, kArena, kDynamic };
+
+struct PlanValue {
+  Storage storage = Storage::kAbsent;
+  DType dtype = DType::kUndefined;
+  Dims dims;                          // valid unless kDynamic
+  const Tensor* constant = nullptr;   // kConstant
+  int input_index = -1;               // kGraphInput: position in the run's input list
+  graph::ValueId root = graph::kNoValue;  // the value whose bytes these are (itself if owner)
+  int64_t offset = -1;                // kArena roots: byte offset in the arena
+};
+
+struct PlanStep {
+  int node_index = -1;
+  const ops::OpSchema* schema = nullptr;
+  std::unique_ptr<ops::OpKernel> kernel;  // null for dynamic steps
+  bool dynamic = false;
+  bool view = false;          // output 0 aliases input 0's bytes
+  bool skip_compute = false;  // a view with no other output: nothing to compute
+  int64_t scratch_offset = -1;
+  size_t scratch_bytes = 0;
+};
+
+struct PlanOptions {
+  int threads = 1;
+};
+
+// Bound inputs for one run: one entry per Plan::input_values() (null for unbound).
+struct RunInputs {
+  std::vector<const void*> data;
+};
+
+class Plan {
+ public:
+  // `input_dims[i]` / `input_dtypes[i]` describe graph.inputs[i]; `bound[i]` is false for an
+  // initializer-backed input the caller did not override (its initializer is used).
+  static absl::StatusOr<std::unique_ptr<Plan>> Build(std::shared_ptr<const graph::Graph> graph,
+                                                     const std::vector<Dims>& input_dims,
+                                                     const std::vector<DType>& input_dtypes,
+                                                     const std::vector<bool>& bound,
+                                                     const PlanOptions& options);
+
+  // Runs the plan. `inputs.data[i]` points at graph.inputs[i]'s data (null when unbound).
+  // Outputs come back in graph output order.
+  absl::StatusOr<std::vector<Tensor>> Execute(const RunInputs& inputs,
+                                              std::vector<ProfileEvent>* profile) const;
+
+  PlanInfo Describe() const;
+  ~Plan();
+  int64_t arena_bytes() const { return arena_bytes_; }
+
+ private:
+  struct RunState;  // arena + prebuilt contexts; pooled so concurrent runs don't share
+  Plan() = default;
+
+  absl::Status BuildSteps(const std::vector<Dims>& input_dims, const std::vector<DType>& input_dtypes,
+                          const std::vector<bool>& bound);
+  absl::Status FoldNode(const graph::Node& node, const ops::OpSchema& schema,
+                        const ops::InferContext& inferred);
+  absl::Status AddStaticStep(int node_index, const ops::OpSchema& schema,
+                             const ops::InferContext& inferred);
+  void PlanArena();
+  std::unique_ptr<RunState> NewRunState() const;
+  absl::Status RunDynamicStep(const PlanStep& step, RunState& state) const;
+  const void* ResolveData(graph::ValueId id, const RunState& state) const;
+
+  std::shared_ptr<const graph::Graph> graph_;
+  PlanOptions options_;
+  std::vector<PlanValue> values_;
+  std::vector<PlanStep> steps_;
+  std::vector<std::shared_ptr<const Tensor>> folded_;  // constants computed at plan time
+  std::vector<int> last_use_;  // per value: last step reading it (steps_.size() for outputs)
+  int folded_nodes_ = 0;
+  int64_t arena_bytes_ = 0;
+  int64_t naive_bytes_ = 0;
+  int64_t live_peak_bytes_ = 0;
+
+  mutable std::mutex pool_mutex_;
+  mutable std::vector<std::unique_ptr<RunState>> pool_;
+};
+
+}  // namespace seqrt::runtime

@@ -1,0 +1,36 @@
+// `seqrt`: one binary, one subcommand per job.
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "tools/commands.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: seqrt <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  test DIR...       run ONNX backend-style test cases (model.onnx + test_data_set_N)\n"
+    "\n"
+    "Run 'seqrt <command> --help' for a command's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::map<std::string, std::function<int(const seqrt::tools::Args&)>> commands = {
+      {"test", seqrt::tools::RunTestCommand},
+  };
+  auto it = commands.find(argv[1]);
+  if (it == commands.end()) {
+    std::fprintf(stderr, "seqrt: unknown command '%s'\n%s", argv[1], kUsage);
+    return 2;
+  }
+  return it->second(seqrt::tools::Args(argv + 2, argv + argc));
+}
