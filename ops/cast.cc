@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "ops/elementwise_common.h"
 #include "ops/registry.h"
@@ -74,13 +75,27 @@ absl::Status CheckCastable(const InferContext& ctx, DType to) {
   return absl::OkStatus();
 }
 
-absl::Status InferCast(InferContext& ctx) {
-  auto to = ctx.attrs().GetInt("to");
-  if (!to.ok()) {
+// Cast-1 names the target type with a string ("FLOAT"); later opsets use the enum number.
+absl::StatusOr<DType> CastTarget(const InferContext& ctx) {
+  if (auto to = ctx.attrs().GetInt("to"); to.ok()) return static_cast<DType>(*to);
+  if (auto name = ctx.attrs().GetString("to"); name.ok()) {
+    static constexpr std::pair<const char*, DType> kNames[] = {
+        {"FLOAT", DType::kFloat},   {"UINT8", DType::kUInt8},     {"INT8", DType::kInt8},
+        {"UINT16", DType::kUInt16}, {"INT16", DType::kInt16},     {"INT32", DType::kInt32},
+        {"INT64", DType::kInt64},   {"STRING", DType::kString},   {"BOOL", DType::kBool},
+        {"FLOAT16", DType::kFloat16}, {"DOUBLE", DType::kDouble}, {"UINT32", DType::kUInt32},
+        {"UINT64", DType::kUInt64}, {"BFLOAT16", DType::kBFloat16}};
+    for (const auto& [n, dtype] : kNames)
+      if (*name == n) return dtype;
     return absl::InvalidArgumentError(
-        absl::StrCat(ctx.node().Describe(), ": ", to.status().message()));
+        absl::StrCat(ctx.node().Describe(), ": unknown target type '", *name, "' in attribute 'to'"));
   }
-  const DType target = static_cast<DType>(*to);
+  return absl::InvalidArgumentError(
+      absl::StrCat(ctx.node().Describe(), ": attribute 'to' (the target dtype) is missing or not an int"));
+}
+
+absl::Status InferCast(InferContext& ctx) {
+  SEQRT_ASSIGN_OR_RETURN(const DType target, CastTarget(ctx));
   SEQRT_RETURN_IF_ERROR(CheckCastable(ctx, target));
   ctx.SetOutput(0, target, ctx.input_shape(0));
   return absl::OkStatus();
@@ -98,7 +113,7 @@ absl::Status InferCastLike(InferContext& ctx) {
 void RegisterCastOps(OpRegistry& registry) {
   OpSchema cast;
   cast.op_type = "Cast";
-  cast.since_version = 6;
+  cast.since_version = 1;
   cast.min_inputs = 1;
   cast.max_inputs = 1;
   cast.infer = &InferCast;

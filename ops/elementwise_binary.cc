@@ -88,7 +88,7 @@ class BinaryKernel final : public OpKernel {
   explicit BinaryKernel(const graph::Node& node) : fn_(node), where_(node.Describe()) {}
 
   absl::Status Prepare(PrepareContext& ctx) override {
-    plan_ = MakeBroadcastPlan<2>({&ctx.input_dims(0), &ctx.input_dims(1)}, ctx.output_dims(0));
+    SEQRT_ASSIGN_OR_RETURN(plan_, MakeBinaryPlan(ctx));
     return absl::OkStatus();
   }
 
@@ -117,7 +117,7 @@ template <unsigned kAllowed>
 absl::Status InferBinary(InferContext& ctx) {
   SEQRT_ASSIGN_OR_RETURN(DType dtype, CommonInputDType(ctx, 0, 2));
   SEQRT_RETURN_IF_ERROR(CheckInputDType(ctx, 0, kAllowed));
-  SEQRT_ASSIGN_OR_RETURN(graph::Shape shape, BroadcastInputShapes(ctx, 0, 2));
+  SEQRT_ASSIGN_OR_RETURN(graph::Shape shape, BinaryOutputShape(ctx));
   ctx.SetOutput(0, dtype, std::move(shape));
   return absl::OkStatus();
 }
@@ -126,7 +126,7 @@ absl::Status InferBinary(InferContext& ctx) {
 absl::Status InferPRelu(InferContext& ctx) {
   SEQRT_ASSIGN_OR_RETURN(DType dtype, CommonInputDType(ctx, 0, 2));
   SEQRT_RETURN_IF_ERROR(CheckInputDType(ctx, 0, PReluFn::kAllowed));
-  SEQRT_ASSIGN_OR_RETURN(graph::Shape shape, BroadcastInputShapes(ctx, 0, 2));
+  SEQRT_ASSIGN_OR_RETURN(graph::Shape shape, BinaryOutputShape(ctx));
   const graph::Shape& x = ctx.input_shape(0);
   bool widens = shape.rank_known && x.rank_known && shape.rank() != x.rank();
   for (int i = 0; !widens && x.rank_known && shape.rank_known && i < x.rank(); ++i)
@@ -182,7 +182,7 @@ absl::Status InferPow(InferContext& ctx) {
   SEQRT_RETURN_IF_ERROR(CheckInputDType(ctx, 0, kPowBaseTypes));
   SEQRT_RETURN_IF_ERROR(CheckInputDType(ctx, 1, kPowExponentTypes));
   if (ctx.opset() < 12) SEQRT_RETURN_IF_ERROR(CommonInputDType(ctx, 0, 2).status());
-  SEQRT_ASSIGN_OR_RETURN(graph::Shape shape, BroadcastInputShapes(ctx, 0, 2));
+  SEQRT_ASSIGN_OR_RETURN(graph::Shape shape, BinaryOutputShape(ctx));
   ctx.SetOutput(0, ctx.input_dtype(0), std::move(shape));
   return absl::OkStatus();
 }
@@ -192,7 +192,7 @@ class PowKernel final : public OpKernel {
   explicit PowKernel(const graph::Node& node) : where_(node.Describe()) {}
 
   absl::Status Prepare(PrepareContext& ctx) override {
-    plan_ = MakeBroadcastPlan<2>({&ctx.input_dims(0), &ctx.input_dims(1)}, ctx.output_dims(0));
+    SEQRT_ASSIGN_OR_RETURN(plan_, MakeBinaryPlan(ctx));
     return absl::OkStatus();
   }
 

@@ -56,6 +56,16 @@ absl::StatusOr<DType> CommonInputDType(const InferContext& ctx, int first, int c
 // Numpy broadcast of the shapes of inputs first..first+count-1; the error names the node.
 absl::StatusOr<graph::Shape> BroadcastInputShapes(const InferContext& ctx, int first, int count);
 
+// Before opset 7, Add/Sub/Mul/Div/Pow/And/Or/Xor/Equal/Greater/Less did not broadcast
+// numpy-style: with attribute broadcast=1, B's dims line up with A's starting at `axis`
+// (default: B's trailing dims), else A and B have one shape. The output is A's shape.
+bool UsesLegacyBroadcast(const graph::Node& node);
+// Shape function for those ops' two inputs; checks whatever dims are known.
+absl::StatusOr<graph::Shape> LegacyBroadcastShape(const InferContext& ctx);
+// B's dims rewritten to A's rank (1s around them), so numpy broadcasting gives the old
+// meaning; for other nodes just B's dims.
+absl::StatusOr<Dims> SecondOperandDims(const graph::Node& node, const Dims& a, const Dims& b);
+
 // Converts a compute-type value back to storage type T (16-bit floats round here).
 template <typename T, typename C>
 inline T FromCompute(C c) {
@@ -135,6 +145,11 @@ void ForEachBroadcastPlan(const BroadcastPlan<N>& plan, Fn&& fn);
 // Each element's inputs are read before it is written, so `out` may alias a full-size input.
 template <typename A, typename B, typename O, typename F>
 void BinaryBroadcast(const BroadcastPlan<2>& plan, const A* a, const B* b, O* out, F&& f);
+
+// The output shape of a two-input broadcasting op (legacy rules before opset 7).
+absl::StatusOr<graph::Shape> BinaryOutputShape(const InferContext& ctx);
+// The plan for a two-input broadcasting op at Prepare (legacy rules before opset 7).
+absl::StatusOr<BroadcastPlan<2>> MakeBinaryPlan(const PrepareContext& ctx);
 
 // ---- implementation ----
 

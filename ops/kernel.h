@@ -95,8 +95,10 @@ class ComputeContext {
   // The runtime re-points slots that read per-run buffers (graph inputs) before each run.
   void set_input_data(int i, const void* data) { inputs_[i].data = data; }
 
-  // Subgraph-running kernels (Loop/If/Scan) reach the runtime through this hook.
-  void* runtime_hook = nullptr;
+  // Subgraph-running kernels (Loop/If/Scan) reach the runtime through this hook: see
+  // ops/subgraph.h. For nodes with subgraphs, the inputs list is node.inputs followed by
+  // node.implicit_inputs (the outer values the bodies capture).
+  const void* runtime_hook = nullptr;
 
  private:
   std::vector<In> inputs_;
@@ -114,6 +116,13 @@ class OpKernel {
     return absl::OkStatus();
   }
   virtual absl::Status Compute(ComputeContext& ctx) const = 0;
+  // For ops whose output shapes are known only after computing (Loop, If, Scan; schema flag
+  // `allocates_outputs`): the runtime calls this instead of Compute, with null output buffers,
+  // and takes the returned tensors as the node's outputs (absent outputs may be empty).
+  virtual absl::StatusOr<std::vector<Tensor>> ComputeWithOutputs(ComputeContext& ctx) const {
+    (void)ctx;
+    return absl::UnimplementedError("this kernel does not allocate its own outputs");
+  }
   // Shown in plans and profiles ("reference", "onednn_matmul"...).
   virtual std::string_view name() const { return "reference"; }
 };

@@ -59,7 +59,7 @@ class PredicateKernel final : public OpKernel {
   explicit PredicateKernel(const graph::Node& node) : where_(node.Describe()) {}
 
   absl::Status Prepare(PrepareContext& ctx) override {
-    plan_ = MakeBroadcastPlan<2>({&ctx.input_dims(0), &ctx.input_dims(1)}, ctx.output_dims(0));
+    SEQRT_ASSIGN_OR_RETURN(plan_, MakeBinaryPlan(ctx));
     return absl::OkStatus();
   }
 
@@ -87,7 +87,7 @@ absl::Status InferPredicate(InferContext& ctx) {
   SEQRT_RETURN_IF_ERROR(CommonInputDType(ctx, 0, 2).status());
   SEQRT_RETURN_IF_ERROR(CheckInputDType(ctx, 0, kAllowed));
   SEQRT_RETURN_IF_ERROR(CheckInputDType(ctx, 1, kAllowed));
-  SEQRT_ASSIGN_OR_RETURN(graph::Shape shape, BroadcastInputShapes(ctx, 0, 2));
+  SEQRT_ASSIGN_OR_RETURN(graph::Shape shape, BinaryOutputShape(ctx));
   ctx.SetOutput(0, DType::kBool, std::move(shape));
   return absl::OkStatus();
 }

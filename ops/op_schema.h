@@ -89,6 +89,10 @@ struct OpSchema {
   bool drop_unused_outputs = false;
   // True when outputs depend only on input *shapes* (Shape, Size): folded once dims are known.
   bool reads_only_shapes = false;
+  // True for ops whose output shapes are known only by computing (Loop, If, Scan): they always
+  // run as dynamic steps through OpKernel::ComputeWithOutputs. Their shape function may leave
+  // dims unknown. Inputs seen by infer/Prepare/Compute are node.inputs then node.implicit_inputs.
+  bool allocates_outputs = false;
 };
 
 }  // namespace seqrt::ops

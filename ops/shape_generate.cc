@@ -145,10 +145,12 @@ template <typename T>
 absl::StatusOr<int64_t> RangeCount(const graph::Node& node, T start, T limit, T delta) {
   if (delta == T(0)) return NodeError(node, "delta must not be 0");
   if constexpr (std::is_integral_v<T>) {
-    const int64_t diff = static_cast<int64_t>(limit) - static_cast<int64_t>(start);
+    int64_t diff;
+    if (__builtin_sub_overflow(static_cast<int64_t>(limit), static_cast<int64_t>(start), &diff))
+      return NodeError(node, "limit - start overflows int64");
     const int64_t d = delta;
-    if (d > 0) return diff <= 0 ? 0 : (diff + d - 1) / d;
-    return diff >= 0 ? 0 : (diff + d + 1) / d;
+    if (d > 0) return diff <= 0 ? 0 : 1 + (diff - 1) / d;  // forms that cannot overflow
+    return diff >= 0 ? 0 : 1 + (diff + 1) / d;
   } else {
     const double n = std::ceil((static_cast<double>(limit) - static_cast<double>(start)) /
                                static_cast<double>(delta));

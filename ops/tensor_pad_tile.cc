@@ -41,7 +41,7 @@ absl::Status ExpandPads(std::string_view where, int rank, absl::Span<const int64
     return NodeError(where, absl::StrCat("pads has ", pads.size(), " entries; expected ", 2 * n,
                                          " (begin and end for ", n, " axes)"));
   }
-  std::vector<bool> seen(rank, false);
+  absl::InlinedVector<bool, 8> seen(rank, false);  // runs in Compute: no heap
   for (size_t i = 0; i < n; ++i) {
     int axis = static_cast<int>(i);
     if (!axes.empty()) {
@@ -94,14 +94,19 @@ absl::Status InferPad(InferContext& ctx) {
       ExpandPads(node.Describe(), in.rank(), *pads, axes ? *axes : no_axes, &begin, &end));
   graph::Shape out = in;
   for (int d = 0; d < in.rank(); ++d) {
-    out[d] = in[d] + graph::Dim(begin[d]) + graph::Dim(end[d]);
-    if (begin[d] + end[d] < 0 && !in[d].known()) out[d] = graph::Dim();
-    if (!in[d].known()) continue;
-    if (out[d].value() < 0) {
+    // (graph::Dim cannot hold a negative amount, so crop arithmetic stays in integers.)
+    const int64_t change = begin[d] + end[d];
+    if (!in[d].known()) {
+      out[d] = change == 0 ? in[d] : graph::Dim();
+      continue;
+    }
+    const int64_t size = in[d].value() + change;
+    if (size < 0) {
       return NodeError(node, absl::StrCat("pads crop more than dim ", d, " of input ",
                                           in.ToString(), " holds"));
     }
-    if (mode != PadMode::kConstant && in[d].value() == 0 && out[d].value() > 0) {
+    out[d] = graph::Dim(size);
+    if (mode != PadMode::kConstant && in[d].value() == 0 && size > 0) {
       return NodeError(node, absl::StrCat("cannot pad the empty dim ", d, " of input ",
                                           in.ToString(), " in a non-constant mode"));
     }

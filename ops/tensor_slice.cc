@@ -28,11 +28,12 @@ AxisSlice ClampSlice(int64_t dim, int64_t start, int64_t end, int64_t step) {
   if (step > 0) {
     start = std::clamp<int64_t>(start, 0, dim);
     end = std::clamp<int64_t>(end, 0, dim);
-    s.count = end > start ? (end - start + step - 1) / step : 0;
+    s.count = end > start ? 1 + (end - start - 1) / step : 0;
   } else {
     start = std::clamp<int64_t>(start, 0, dim - 1);
     end = std::clamp<int64_t>(end, -1, dim - 1);
-    s.count = start > end ? (start - end + (-step) - 1) / (-step) : 0;
+    const int64_t magnitude = step == INT64_MIN ? INT64_MAX : -step;  // no overflow
+    s.count = start > end ? 1 + (start - end - 1) / magnitude : 0;
   }
   s.start = start;
   return s;
@@ -60,7 +61,7 @@ absl::Status ValidateSliceArgs(std::string_view node, int rank, SliceArgs& a) {
   if (a.steps.empty()) a.steps.assign(n, 1);
   else if (a.steps.size() != n)
     return NodeError(node, absl::StrCat("steps has ", a.steps.size(), " entries but starts has ", n));
-  std::vector<bool> seen(rank, false);
+  absl::InlinedVector<bool, 8> seen(rank, false);  // runs in Compute: no heap
   for (size_t i = 0; i < n; ++i) {
     auto axis = graph::NormalizeAxis(a.axes[i], rank, "axes entry");
     if (!axis.ok()) return NodeError(node, std::string(axis.status().message()));
@@ -161,7 +162,8 @@ class SliceKernel : public OpKernel {
       const AxisSlice s = ClampSlice(in[axis], args.starts[i], args.ends[i], args.steps[i]);
       dims[axis] = s.count;
       if (s.count > 0) src_offset += s.start * in_strides[axis];
-      src_strides[axis] = s.step * in_strides[axis];
+      // With one element the stride is unused (and step * stride could overflow).
+      src_strides[axis] = s.count > 1 ? s.step * in_strides[axis] : 0;
     }
     const Dims& out = ctx.output_dims(0);
     for (int d = 0; d < rank; ++d) {

@@ -134,8 +134,30 @@ void WalkOffsets(const CopyAxes& axes, Fn&& fn) {
   }
 }
 
-// Below this many elements per side a transposing copy is not worth tiling.
-constexpr int64_t kTile = 16;
+// Transpose tile side: one 64-byte cache line of elements (8 for 8-byte types).
+template <typename E>
+constexpr int64_t kTile = 64 / sizeof(E) < 8 ? 8 : 64 / sizeof(E);
+
+// Copies one (rows x cols) tile of a transpose: source contiguous along rows, destination
+// contiguous along cols. Full tiles go through a small local buffer so that reading source
+// rows and writing destination rows are both contiguous, and power-of-two strides (a
+// 1024-wide matrix) cannot evict the tile's lines through cache-set conflicts.
+template <typename E>
+void TransposeTile(E* dst, int64_t dst_stride, const E* src, int64_t src_stride, int64_t nr,
+                   int64_t nc) {
+  constexpr int64_t T = kTile<E>;
+  if (nr == T && nc == T) {
+    E tile[T][T];
+    for (int64_t c = 0; c < T; ++c) {
+      const E* scol = src + c * src_stride;
+      for (int64_t r = 0; r < T; ++r) tile[r][c] = scol[r];
+    }
+    for (int64_t r = 0; r < T; ++r) std::memcpy(dst + r * dst_stride, tile[r], sizeof(tile[r]));
+    return;
+  }
+  for (int64_t r = 0; r < nr; ++r)
+    for (int64_t c = 0; c < nc; ++c) dst[r * dst_stride + c] = src[r + c * src_stride];
+}
 
 template <typename E>
 void StridedCopyTyped(E* dst, const E* src, const CopyAxes& axes) {
@@ -158,23 +180,20 @@ void StridedCopyTyped(E* dst, const E* src, const CopyAxes& axes) {
   }
   // A transpose: the source is contiguous along some other axis q. Copy (q, inner) tiles so
   // both the source rows and the destination rows stay in cache.
-  if (inner.dst_stride == 1 && inner.n >= kTile) {
+  constexpr int64_t T = kTile<E>;
+  if (inner.dst_stride == 1 && inner.n >= T) {
     for (int q = k - 2; q >= 0; --q) {
-      if (axes[q].src_stride != 1 || axes[q].n < kTile) continue;
+      if (axes[q].src_stride != 1 || axes[q].n < T) continue;
       const CopyAxis rows = axes[q];
       CopyAxes others;
       for (int a = 0; a < k - 1; ++a)
         if (a != q) others.push_back(axes[a]);
       WalkOffsets(others, [&](int64_t d0, int64_t s0) {
-        for (int64_t r0 = 0; r0 < rows.n; r0 += kTile) {
-          const int64_t r1 = std::min(rows.n, r0 + kTile);
-          for (int64_t c0 = 0; c0 < inner.n; c0 += kTile) {
-            const int64_t c1 = std::min(inner.n, c0 + kTile);
-            for (int64_t r = r0; r < r1; ++r) {
-              E* drow = dst + d0 + r * rows.dst_stride;
-              const E* srow = src + s0 + r;
-              for (int64_t c = c0; c < c1; ++c) drow[c] = srow[c * inner.src_stride];
-            }
+        for (int64_t r0 = 0; r0 < rows.n; r0 += T) {
+          for (int64_t c0 = 0; c0 < inner.n; c0 += T) {
+            TransposeTile(dst + d0 + r0 * rows.dst_stride + c0, rows.dst_stride,
+                          src + s0 + r0 + c0 * inner.src_stride, inner.src_stride,
+                          std::min(T, rows.n - r0), std::min(T, inner.n - c0));
           }
         }
       });

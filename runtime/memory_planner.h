@@ -13,6 +13,10 @@ inline int64_t AlignUp(int64_t bytes) {
   return (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
 }
 
+inline int64_t AlignDown(int64_t bytes) {
+  return bytes >= 0 ? bytes / kArenaAlignment * kArenaAlignment : -kArenaAlignment;
+}
+
 struct BufferRequest {
   int64_t bytes = 0;
   int first_step = 0;  // inclusive

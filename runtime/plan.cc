@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "ops/subgraph.h"
 #include "runtime/memory_planner.h"
 #include "seqrt/status.h"
 
@@ -47,6 +48,13 @@ absl::StatusOr<std::unique_ptr<ops::OpKernel>> ChooseKernel(const graph::Node& n
   return AnnotateNode(last, node);
 }
 
+// Regular inputs, then the outer values the node's subgraphs capture.
+std::vector<graph::ValueId> AllInputs(const graph::Node& node) {
+  std::vector<graph::ValueId> ids = node.inputs;
+  ids.insert(ids.end(), node.implicit_inputs.begin(), node.implicit_inputs.end());
+  return ids;
+}
+
 }  // namespace
 
 struct Plan::RunState {
@@ -66,6 +74,7 @@ absl::StatusOr<std::unique_ptr<Plan>> Plan::Build(std::shared_ptr<const graph::G
   std::unique_ptr<Plan> plan(new Plan);
   plan->graph_ = std::move(graph);
   plan->options_ = options;
+  plan->subgraphs_.set_threads(options.threads);
   SEQRT_RETURN_IF_ERROR(plan->BuildSteps(input_dims, input_dtypes, bound));
   plan->PlanArena();
   return plan;
@@ -86,9 +95,11 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
       values_[id].dims = v.constant->dims();
     }
   }
-  for (size_t i = 0; i < g.inputs.size(); ++i) {
+  std::vector<graph::ValueId> bindable = g.inputs;
+  bindable.insert(bindable.end(), g.captures.begin(), g.captures.end());
+  for (size_t i = 0; i < bindable.size(); ++i) {
     if (!bound[i]) continue;
-    PlanValue& pv = values_[g.inputs[i]];
+    PlanValue& pv = values_[bindable[i]];
     pv.storage = Storage::kGraphInput;
     pv.constant = nullptr;
     pv.input_index = static_cast<int>(i);
@@ -108,10 +119,11 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
     const graph::Node& node = g.nodes[n];
     SEQRT_ASSIGN_OR_RETURN(const ops::OpSchema* schema,
                            registry.Find(node.domain, node.op_type, node.opset));
-    std::vector<ops::InferContext::InputFacts> facts(node.inputs.size());
+    const std::vector<graph::ValueId> inputs = AllInputs(node);
+    std::vector<ops::InferContext::InputFacts> facts(inputs.size());
     bool any_dynamic = false, all_constant = true;
-    for (size_t i = 0; i < node.inputs.size(); ++i) {
-      graph::ValueId id = node.inputs[i];
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      graph::ValueId id = inputs[i];
       if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) continue;
       const PlanValue& pv = values_[id];
       facts[i].present = true;
@@ -127,10 +139,6 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
       if (pv.storage == Storage::kConstant) facts[i].constant = pv.constant;
       else all_constant = false;
     }
-    for (graph::ValueId id : node.implicit_inputs) {
-      if (values_[id].storage == Storage::kDynamic) any_dynamic = true;
-      if (values_[id].storage != Storage::kConstant) all_constant = false;
-    }
     ops::InferContext ctx(node, std::move(facts), static_cast<int>(node.outputs.size()));
     SEQRT_RETURN_IF_ERROR(AnnotateNode(schema->infer ? schema->infer(ctx) : absl::OkStatus(), node));
 
@@ -138,13 +146,14 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
     for (int o = 0; o < ctx.num_outputs(); ++o)
       if (ctx.has_output(o) && !ctx.output(o).shape.fully_known()) outputs_known = false;
 
-    if (outputs_known && !any_dynamic &&
-        ((schema->foldable && all_constant) || schema->reads_only_shapes)) {
-      SEQRT_RETURN_IF_ERROR(AnnotateNode(FoldNode(node, *schema, ctx), node));
+    const bool foldable_now = (outputs_known || schema->allocates_outputs) && !any_dynamic &&
+                              ((schema->foldable && all_constant) || schema->reads_only_shapes);
+    if (foldable_now) {
+      SEQRT_RETURN_IF_ERROR(AnnotateNode(FoldNode(node, *schema), node));
       ++folded_nodes_;
       continue;
     }
-    if (outputs_known && !any_dynamic) {
+    if (outputs_known && !any_dynamic && !schema->allocates_outputs) {
       for (int o = 0; o < ctx.num_outputs(); ++o) {
         if (!ctx.has_output(o)) continue;
         graph::ValueId id = node.outputs[o];
@@ -171,47 +180,95 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
   return absl::OkStatus();
 }
 
-absl::Status Plan::FoldNode(const graph::Node& node, const ops::OpSchema& schema,
-                            const ops::InferContext& inferred) {
-  std::vector<ops::PrepareContext::Slot> in_slots(node.inputs.size());
-  std::vector<ops::ComputeContext::In> ins(node.inputs.size());
-  for (size_t i = 0; i < node.inputs.size(); ++i) {
-    graph::ValueId id = node.inputs[i];
-    if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) continue;
-    const PlanValue& pv = values_[id];
-    in_slots[i] = {pv.dtype, pv.dims, pv.constant, true};
-    ins[i] = {pv.dtype, &values_[id].dims,
-              pv.constant ? pv.constant->raw_data() : static_cast<const void*>(kShapeOnlyPlaceholder)};
+absl::StatusOr<std::vector<Tensor>> Plan::ComputeNodeNow(const graph::Node& node,
+                                                         const ops::OpSchema& schema,
+                                                         std::vector<NowInput> inputs,
+                                                         bool reference_only) const {
+  std::vector<ops::InferContext::InputFacts> facts(inputs.size());
+  std::vector<Tensor> small_copies;
+  small_copies.reserve(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const NowInput& in = inputs[i];
+    if (!in.present) continue;
+    facts[i].present = true;
+    facts[i].dtype = in.dtype;
+    facts[i].shape = graph::Shape::FromDims(in.dims);
+    facts[i].constant = in.constant;
+    if (!in.constant && in.data != kShapeOnlyPlaceholder &&
+        NumElements(in.dims) <= kMaxRuntimeConstantElements) {
+      small_copies.push_back(Tensor::CopyOf(TensorView(in.dtype, in.dims, in.data)));
+      facts[i].constant = &small_copies.back();
+    }
+  }
+  ops::InferContext ictx(node, facts, static_cast<int>(node.outputs.size()));
+  SEQRT_RETURN_IF_ERROR(schema.infer ? schema.infer(ictx) : absl::OkStatus());
+  std::vector<ops::PrepareContext::Slot> in_slots(inputs.size());
+  std::vector<ops::ComputeContext::In> ins(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].present) continue;
+    in_slots[i] = {inputs[i].dtype, inputs[i].dims, facts[i].constant, true};
+    ins[i] = {inputs[i].dtype, &inputs[i].dims, inputs[i].data};
   }
   std::vector<ops::PrepareContext::Slot> out_slots(node.outputs.size());
   for (size_t o = 0; o < node.outputs.size(); ++o) {
-    if (!inferred.has_output(static_cast<int>(o))) continue;
-    out_slots[o] = {inferred.output(o).dtype, inferred.output(o).shape.ToDims(), nullptr, true};
+    if (!ictx.has_output(static_cast<int>(o))) continue;
+    const auto& out = ictx.output(static_cast<int>(o));
+    if (!out.shape.fully_known() && !schema.allocates_outputs) {
+      return absl::InternalError(absl::StrCat("output ", o, " shape is still unknown at run time"));
+    }
+    out_slots[o] = {out.dtype, out.shape.fully_known() ? out.shape.ToDims() : Dims{}, nullptr, true};
   }
   ops::PrepareContext pctx(node, in_slots, out_slots, options_.threads);
-  // The reference kernel is the one that accepts everything the op allows.
-  auto kernel = schema.kernels.back()(node);
-  if (!kernel.ok()) return kernel.status();
-  SEQRT_RETURN_IF_ERROR((*kernel)->Prepare(pctx));
-  std::vector<std::shared_ptr<Tensor>> outs(node.outputs.size());
-  std::vector<ops::ComputeContext::Out> out_ptrs(node.outputs.size());
-  for (size_t o = 0; o < node.outputs.size(); ++o) {
-    if (!out_slots[o].present) continue;
-    outs[o] = std::make_shared<Tensor>(out_slots[o].dtype, out_slots[o].dims);
-    out_ptrs[o] = {out_slots[o].dtype, &outs[o]->dims(), outs[o]->raw_data()};
+  std::unique_ptr<ops::OpKernel> kernel;
+  if (reference_only) {
+    // The reference kernel is the one that accepts everything the op allows.
+    SEQRT_ASSIGN_OR_RETURN(kernel, schema.kernels.back()(node));
+    SEQRT_RETURN_IF_ERROR(kernel->Prepare(pctx));
+  } else {
+    SEQRT_ASSIGN_OR_RETURN(kernel, ChooseKernel(node, schema, pctx));
   }
   std::unique_ptr<void, FreeDeleter> scratch(
       pctx.scratch_bytes() ? std::aligned_alloc(kArenaAlignment, AlignUp(pctx.scratch_bytes())) : nullptr);
-  ops::ComputeContext cctx(std::move(ins), std::move(out_ptrs), scratch.get());
-  SEQRT_RETURN_IF_ERROR((*kernel)->Compute(cctx));
+  if (schema.allocates_outputs) {
+    ops::ComputeContext cctx(std::move(ins), std::vector<ops::ComputeContext::Out>(node.outputs.size()),
+                             scratch.get());
+    cctx.runtime_hook = static_cast<const ops::SubgraphRunner*>(&subgraphs_);
+    return kernel->ComputeWithOutputs(cctx);
+  }
+  std::vector<Tensor> outputs(node.outputs.size());
+  std::vector<ops::ComputeContext::Out> outs(node.outputs.size());
   for (size_t o = 0; o < node.outputs.size(); ++o) {
-    if (!outs[o]) continue;
+    if (!out_slots[o].present) continue;
+    outputs[o] = Tensor(out_slots[o].dtype, out_slots[o].dims);
+    outs[o] = {outputs[o].dtype(), &outputs[o].dims(), outputs[o].raw_data()};
+  }
+  ops::ComputeContext cctx(std::move(ins), std::move(outs), scratch.get());
+  cctx.runtime_hook = static_cast<const ops::SubgraphRunner*>(&subgraphs_);
+  SEQRT_RETURN_IF_ERROR(kernel->Compute(cctx));
+  return outputs;
+}
+
+absl::Status Plan::FoldNode(const graph::Node& node, const ops::OpSchema& schema) {
+  const std::vector<graph::ValueId> ids = AllInputs(node);
+  std::vector<NowInput> inputs(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    graph::ValueId id = ids[i];
+    if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) continue;
+    const PlanValue& pv = values_[id];
+    inputs[i] = {true, pv.dtype, pv.dims, pv.constant,
+                 pv.constant ? pv.constant->raw_data() : static_cast<const void*>(kShapeOnlyPlaceholder)};
+  }
+  SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outputs,
+                         ComputeNodeNow(node, schema, std::move(inputs), /*reference_only=*/true));
+  for (size_t o = 0; o < node.outputs.size() && o < outputs.size(); ++o) {
+    if (node.outputs[o] == graph::kNoValue || !outputs[o].raw_data()) continue;
+    auto folded = std::make_shared<const Tensor>(std::move(outputs[o]));
     PlanValue& pv = values_[node.outputs[o]];
     pv.storage = Storage::kConstant;
-    pv.dtype = outs[o]->dtype();
-    pv.dims = outs[o]->dims();
-    pv.constant = outs[o].get();
-    folded_.push_back(std::move(outs[o]));
+    pv.dtype = folded->dtype();
+    pv.dims = folded->dims();
+    pv.constant = folded.get();
+    folded_.push_back(std::move(folded));
   }
   return absl::OkStatus();
 }
@@ -219,9 +276,10 @@ absl::Status Plan::FoldNode(const graph::Node& node, const ops::OpSchema& schema
 absl::Status Plan::AddStaticStep(int node_index, const ops::OpSchema& schema,
                                  const ops::InferContext& inferred) {
   const graph::Node& node = graph_->nodes[node_index];
-  std::vector<ops::PrepareContext::Slot> in_slots(node.inputs.size());
-  for (size_t i = 0; i < node.inputs.size(); ++i) {
-    graph::ValueId id = node.inputs[i];
+  const std::vector<graph::ValueId> ids = AllInputs(node);
+  std::vector<ops::PrepareContext::Slot> in_slots(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    graph::ValueId id = ids[i];
     if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) continue;
     const PlanValue& pv = values_[id];
     in_slots[i] = {pv.dtype, pv.dims, pv.storage == Storage::kConstant ? pv.constant : nullptr, true};
@@ -236,6 +294,7 @@ absl::Status Plan::AddStaticStep(int node_index, const ops::OpSchema& schema,
   PlanStep step;
   step.node_index = node_index;
   step.schema = &schema;
+  step.inputs = ids;
   SEQRT_ASSIGN_OR_RETURN(step.kernel, ChooseKernel(node, schema, pctx));
   step.scratch_bytes = pctx.scratch_bytes();
   step.view = schema.aliasing == ops::Aliasing::kViewOfInput0 && node.HasInput(0) &&
@@ -324,6 +383,15 @@ void Plan::PlanArena() {
       requests.push_back({static_cast<int64_t>(steps_[s].scratch_bytes), s, s});
 
   MemoryLayout layout = PlanMemory(requests);
+  // The naive figure counts every intermediate separately, aliases and in-place ones too.
+  int64_t naive = 0;
+  for (size_t v = 0; v < n_values; ++v) {
+    const PlanValue& pv = values_[v];
+    if (pv.storage == Storage::kArena && def_step[v] >= 0)
+      naive += AlignUp(std::max<int64_t>(NumElements(pv.dims) * DTypeSize(pv.dtype), 1));
+  }
+  for (const PlanStep& step : steps_) naive += step.scratch_bytes ? AlignUp(step.scratch_bytes) : 0;
+  layout.naive_bytes = naive;
   for (size_t i = 0; i < n_value_requests; ++i) values_[request_value[i]].offset = layout.offsets[i];
   size_t r = n_value_requests;
   for (int s = 0; s < n_steps; ++s)
@@ -358,7 +426,7 @@ std::unique_ptr<Plan::RunState> Plan::NewRunState() const {
     void* scratch = nullptr;
     if (!step.dynamic) {
       const graph::Node& node = g.nodes[step.node_index];
-      for (graph::ValueId id : node.inputs) {
+      for (graph::ValueId id : AllInputs(node)) {
         if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) {
           ins.push_back({});
           continue;
@@ -375,63 +443,33 @@ std::unique_ptr<Plan::RunState> Plan::NewRunState() const {
       if (step.scratch_bytes > 0) scratch = static_cast<char*>(state->arena.get()) + step.scratch_offset;
     }
     state->contexts.emplace_back(std::move(ins), std::move(outs), scratch);
+    state->contexts.back().runtime_hook = static_cast<const ops::SubgraphRunner*>(&subgraphs_);
   }
   return state;
 }
 
 absl::Status Plan::RunDynamicStep(const PlanStep& step, RunState& state) const {
   const graph::Node& node = graph_->nodes[step.node_index];
-  std::vector<ops::InferContext::InputFacts> facts(node.inputs.size());
-  std::vector<Tensor> small_copies;
-  small_copies.reserve(node.inputs.size());
-  std::vector<Dims> in_dims(node.inputs.size());
-  for (size_t i = 0; i < node.inputs.size(); ++i) {
-    graph::ValueId id = node.inputs[i];
+  const std::vector<graph::ValueId> ids = AllInputs(node);
+  std::vector<NowInput> inputs(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    graph::ValueId id = ids[i];
     if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) continue;
     const PlanValue& pv = values_[id];
-    in_dims[i] = values_[pv.root].storage == Storage::kDynamic ? state.dynamic[pv.root].dims() : pv.dims;
-    facts[i].present = true;
-    facts[i].dtype = pv.dtype;
-    facts[i].shape = graph::Shape::FromDims(in_dims[i]);
-    if (pv.storage == Storage::kConstant) {
-      facts[i].constant = pv.constant;
-    } else if (NumElements(in_dims[i]) <= kMaxRuntimeConstantElements) {
-      small_copies.push_back(Tensor::CopyOf(TensorView(pv.dtype, in_dims[i], ResolveData(id, state))));
-      facts[i].constant = &small_copies.back();
+    const bool dynamic = values_[pv.root].storage == Storage::kDynamic;
+    inputs[i] = {true, pv.dtype, dynamic ? state.dynamic[pv.root].dims() : pv.dims,
+                 pv.storage == Storage::kConstant ? pv.constant : nullptr, ResolveData(id, state)};
+  }
+  auto outputs = ComputeNodeNow(node, *step.schema, std::move(inputs), /*reference_only=*/false);
+  if (!outputs.ok()) return AnnotateNode(outputs.status(), node);
+  for (size_t o = 0; o < node.outputs.size() && o < outputs->size(); ++o) {
+    if (node.outputs[o] == graph::kNoValue) continue;
+    if (!(*outputs)[o].raw_data()) {
+      return absl::InternalError(absl::StrCat(node.Describe(), ": output ", o, " was not produced"));
     }
+    state.dynamic[node.outputs[o]] = std::move((*outputs)[o]);
   }
-  ops::InferContext ictx(node, facts, static_cast<int>(node.outputs.size()));
-  SEQRT_RETURN_IF_ERROR(AnnotateNode(step.schema->infer(ictx), node));
-  std::vector<ops::PrepareContext::Slot> in_slots(node.inputs.size());
-  std::vector<ops::ComputeContext::In> ins(node.inputs.size());
-  for (size_t i = 0; i < node.inputs.size(); ++i) {
-    if (!facts[i].present) continue;
-    in_slots[i] = {facts[i].dtype, in_dims[i], facts[i].constant, true};
-    ins[i] = {facts[i].dtype, &in_dims[i], ResolveData(node.inputs[i], state)};
-  }
-  std::vector<ops::PrepareContext::Slot> out_slots(node.outputs.size());
-  for (size_t o = 0; o < node.outputs.size(); ++o) {
-    if (!ictx.has_output(static_cast<int>(o))) continue;
-    const auto& out = ictx.output(static_cast<int>(o));
-    if (!out.shape.fully_known()) {
-      return absl::InternalError(absl::StrCat(node.Describe(), ": output ", o,
-                                              " shape is still unknown at run time"));
-    }
-    out_slots[o] = {out.dtype, out.shape.ToDims(), nullptr, true};
-  }
-  ops::PrepareContext pctx(node, in_slots, out_slots, options_.threads);
-  SEQRT_ASSIGN_OR_RETURN(auto kernel, ChooseKernel(node, *step.schema, pctx));
-  std::vector<ops::ComputeContext::Out> outs(node.outputs.size());
-  for (size_t o = 0; o < node.outputs.size(); ++o) {
-    if (!out_slots[o].present) continue;
-    Tensor& t = state.dynamic[node.outputs[o]];
-    t = Tensor(out_slots[o].dtype, out_slots[o].dims);
-    outs[o] = {t.dtype(), &t.dims(), t.raw_data()};
-  }
-  std::unique_ptr<void, FreeDeleter> scratch(
-      pctx.scratch_bytes() ? std::aligned_alloc(kArenaAlignment, AlignUp(pctx.scratch_bytes())) : nullptr);
-  ops::ComputeContext cctx(std::move(ins), std::move(outs), scratch.get());
-  return AnnotateNode(kernel->Compute(cctx), node);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<Tensor>> Plan::Execute(const RunInputs& inputs,
@@ -469,8 +507,9 @@ absl::StatusOr<std::vector<Tensor>> Plan::Execute(const RunInputs& inputs,
     } else {
       ops::ComputeContext& ctx = state->contexts[s];
       const graph::Node& node = g.nodes[step.node_index];
-      for (size_t i = 0; i < node.inputs.size(); ++i) {
-        graph::ValueId id = node.inputs[i];
+      const std::vector<graph::ValueId>& ids = step.inputs;
+      for (size_t i = 0; i < ids.size(); ++i) {
+        graph::ValueId id = ids[i];
         if (id != graph::kNoValue && values_[id].storage == Storage::kGraphInput)
           ctx.set_input_data(static_cast<int>(i), ResolveData(id, *state));
       }

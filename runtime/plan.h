@@ -14,6 +14,7 @@
 #include "ops/kernel.h"
 #include "ops/op_schema.h"
 #include "ops/registry.h"
+#include "runtime/subgraph_runner.h"
 #include "seqrt/session.h"
 
 namespace seqrt::runtime {
@@ -34,6 +35,7 @@ struct PlanStep {
   int node_index = -1;
   const ops::OpSchema* schema = nullptr;
   std::unique_ptr<ops::OpKernel> kernel;  // null for dynamic steps
+  std::vector<graph::ValueId> inputs;     // node.inputs then node.implicit_inputs
   bool dynamic = false;
   bool view = false;          // output 0 aliases input 0's bytes
   bool skip_compute = false;  // a view with no other output: nothing to compute
@@ -52,15 +54,17 @@ struct RunInputs {
 
 class Plan {
  public:
-  // `input_dims[i]` / `input_dtypes[i]` describe graph.inputs[i]; `bound[i]` is false for an
-  // initializer-backed input the caller did not override (its initializer is used).
+  // `input_dims[i]` / `input_dtypes[i]` describe graph.inputs[i] (then graph.captures, for
+  // subgraph bodies); `bound[i]` is false for an initializer-backed input the caller did not
+  // override (its initializer is used).
   static absl::StatusOr<std::unique_ptr<Plan>> Build(std::shared_ptr<const graph::Graph> graph,
                                                      const std::vector<Dims>& input_dims,
                                                      const std::vector<DType>& input_dtypes,
                                                      const std::vector<bool>& bound,
                                                      const PlanOptions& options);
 
-  // Runs the plan. `inputs.data[i]` points at graph.inputs[i]'s data (null when unbound).
+  // Runs the plan. `inputs.data[i]` points at graph.inputs[i]'s data (then captures'; null
+  // when unbound).
   // Outputs come back in graph output order.
   absl::StatusOr<std::vector<Tensor>> Execute(const RunInputs& inputs,
                                               std::vector<ProfileEvent>* profile) const;
@@ -75,8 +79,18 @@ class Plan {
 
   absl::Status BuildSteps(const std::vector<Dims>& input_dims, const std::vector<DType>& input_dtypes,
                           const std::vector<bool>& bound);
-  absl::Status FoldNode(const graph::Node& node, const ops::OpSchema& schema,
-                        const ops::InferContext& inferred);
+  // One input of a node computed outside the arena (folding, dynamic steps).
+  struct NowInput {
+    bool present = false;
+    DType dtype = DType::kUndefined;
+    Dims dims;
+    const Tensor* constant = nullptr;
+    const void* data = nullptr;
+  };
+  // Infers, prepares and computes one node on heap buffers; returns its outputs.
+  absl::StatusOr<std::vector<Tensor>> ComputeNodeNow(const graph::Node& node, const ops::OpSchema& schema,
+                                                     std::vector<NowInput> inputs, bool reference_only) const;
+  absl::Status FoldNode(const graph::Node& node, const ops::OpSchema& schema);
   absl::Status AddStaticStep(int node_index, const ops::OpSchema& schema,
                              const ops::InferContext& inferred);
   void PlanArena();
@@ -94,6 +108,8 @@ class Plan {
   int64_t arena_bytes_ = 0;
   int64_t naive_bytes_ = 0;
   int64_t live_peak_bytes_ = 0;
+
+  SubgraphCache subgraphs_;  // plans of Loop/If/Scan bodies, built on first use
 
   mutable std::mutex pool_mutex_;
   mutable std::vector<std::unique_ptr<RunState>> pool_;

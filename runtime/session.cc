@@ -37,9 +37,14 @@ struct Session::Impl {
 
 namespace {
 
+// Sorts (and, above -o 0, prunes) the graph and every subgraph body.
 absl::Status PrepareGraph(graph::Graph& g, int optimization_level) {
   SEQRT_RETURN_IF_ERROR(graph::TopologicalSort(g));
   if (optimization_level > 0) graph::EliminateDeadNodes(g);
+  for (graph::Node& node : g.nodes)
+    for (const auto& [name, attr] : node.attrs.all())
+      if (auto* sub = std::get_if<std::shared_ptr<graph::Graph>>(&attr))
+        SEQRT_RETURN_IF_ERROR(PrepareGraph(**sub, optimization_level));
   return absl::OkStatus();
 }
 

@@ -3,8 +3,9 @@
 #include <cstdlib>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "seqrt/conformance.h"
+#include "tools/args.h"
+#include "tools/cli_common.h"
 #include "tools/commands.h"
 
 namespace seqrt::tools {
@@ -24,36 +25,23 @@ constexpr char kTestUsage[] =
 }  // namespace
 
 int RunTestCommand(const Args& args) {
-  ConformanceOptions options;
-  std::vector<std::string> dirs;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](double* out) {
-      if (i + 1 >= args.size() || !absl::SimpleAtod(args[i + 1], out)) {
-        std::fprintf(stderr, "seqrt test: %s needs a number\n", a.c_str());
-        return false;
-      }
-      ++i;
-      return true;
-    };
-    if (a == "--help" || a == "-h") {
-      std::fputs(kTestUsage, stdout);
-      return 0;
-    } else if (a == "--rtol") {
-      if (!value(&options.rtol)) return 2;
-    } else if (a == "--atol") {
-      if (!value(&options.atol)) return 2;
-    } else if (a == "-x") {
-      double threads;
-      if (!value(&threads)) return 2;
-      options.session.threads = static_cast<int>(threads);
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "seqrt test: unknown option '%s'\n%s", a.c_str(), kTestUsage);
-      return 2;
-    } else {
-      dirs.push_back(a);
-    }
+  ArgParser parser;
+  parser.Option("rtol").Option("atol").Option("threads", 'x');
+  if (absl::Status s = parser.Parse(args); !s.ok()) return UsageError("test", std::string(s.message()));
+  if (parser.help()) {
+    std::fputs(kTestUsage, stdout);
+    return 0;
   }
+  ConformanceOptions options;
+  auto rtol = parser.GetDouble("rtol", options.rtol, 0);
+  auto atol = parser.GetDouble("atol", options.atol, 0);
+  auto threads = parser.GetInt("threads", options.session.threads, 0);
+  for (const absl::Status& s : {rtol.status(), atol.status(), threads.status()})
+    if (!s.ok()) return UsageError("test", std::string(s.message()));
+  options.rtol = *rtol;
+  options.atol = *atol;
+  options.session.threads = static_cast<int>(*threads);
+  const std::vector<std::string>& dirs = parser.positional();
   if (dirs.empty()) {
     std::fputs(kTestUsage, stderr);
     return 2;

@@ -10,5 +10,9 @@ namespace seqrt::tools {
 using Args = std::vector<std::string>;  // arguments after the subcommand name
 
 int RunTestCommand(const Args& args);
+int RunInfoCommand(const Args& args);
+int RunRunCommand(const Args& args);
+int RunPerfCommand(const Args& args);
+int RunProfileCommand(const Args& args);
 
 }  // namespace seqrt::tools

@@ -13,6 +13,10 @@ constexpr char kUsage[] =
     "usage: seqrt <command> [options]\n"
     "\n"
     "commands:\n"
+    "  info MODEL        producer, opsets, inputs/outputs, operators; --plan: kernels and memory plan\n"
+    "  run MODEL         run once on given or seeded random inputs; print or write the outputs\n"
+    "  perf MODEL        latency, throughput and memory, like onnxruntime_perf_test\n"
+    "  profile MODEL     per-node time table and a Chrome trace\n"
     "  test DIR...       run ONNX backend-style test cases (model.onnx + test_data_set_N)\n"
     "\n"
     "Run 'seqrt <command> --help' for a command's options.\n";
@@ -25,6 +29,10 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::map<std::string, std::function<int(const seqrt::tools::Args&)>> commands = {
+      {"info", seqrt::tools::RunInfoCommand},
+      {"run", seqrt::tools::RunRunCommand},
+      {"perf", seqrt::tools::RunPerfCommand},
+      {"profile", seqrt::tools::RunProfileCommand},
       {"test", seqrt::tools::RunTestCommand},
   };
   auto it = commands.find(argv[1]);

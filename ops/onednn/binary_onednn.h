@@ -11,9 +11,10 @@
 namespace seqrt::ops {
 
 // Builds the kernel; its Prepare declines (Unimplemented) unless there are exactly two
-// float32 inputs and oneDNN's binary primitive can express the broadcast (only the second
-// operand may broadcast; a broadcast first operand is swapped in for commutative ops) with
-// an optimised implementation.
+// float32 inputs, a big output and several threads (single-threaded, the reference loop is
+// as fast), and oneDNN's binary primitive can express the broadcast (only the second operand
+// may broadcast; a broadcast first operand is swapped in for commutative ops) with an
+// optimised implementation.
 absl::StatusOr<std::unique_ptr<OpKernel>> MakeOnednnBinaryKernel(const graph::Node& node);
 
 }  // namespace seqrt::ops

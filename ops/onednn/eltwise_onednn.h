@@ -15,7 +15,9 @@ namespace seqrt::ops {
 bool OnednnHasEltwise(std::string_view op_type);
 
 // Builds the kernel; its Prepare declines (Unimplemented) for non-float32 tensors, bounds
-// only known at run time (Clip), or when oneDNN would only offer its slow reference code.
+// only known at run time (Clip), tensors too small (or, for cheap functions, runs too
+// single-threaded) to repay oneDNN's per-call overhead, or when oneDNN would only offer
+// its slow reference code.
 absl::StatusOr<std::unique_ptr<OpKernel>> MakeOnednnEltwiseKernel(const graph::Node& node);
 
 }  // namespace seqrt::ops

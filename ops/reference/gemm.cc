@@ -69,11 +69,33 @@ void ReferenceGemm(const GemmShape& s, const T* a, const T* b, T* c, void* scrat
         bp = packed;
         ldbp = nc;
       }
-      for (int64_t i = 0; i < s.m; ++i) {
+      auto a_at = [&](int64_t i, int64_t kk) {
+        return static_cast<Acc>(s.trans_a ? a[(k0 + kk) * s.lda + i] : a[i * s.lda + k0 + kk]);
+      };
+      int64_t i = 0;
+      // Four rows of C at a time: each packed B row loaded once feeds four accumulating rows.
+      for (; i + 4 <= s.m; i += 4) {
+        Acc* __restrict c0 = cb + i * ldcb;
+        Acc* __restrict c1 = c0 + ldcb;
+        Acc* __restrict c2 = c1 + ldcb;
+        Acc* __restrict c3 = c2 + ldcb;
+        for (int64_t kk = 0; kk < kc; ++kk) {
+          const Acc a0 = a_at(i, kk), a1 = a_at(i + 1, kk), a2 = a_at(i + 2, kk),
+                    a3 = a_at(i + 3, kk);
+          const Acc* __restrict brow = bp + kk * ldbp;
+          for (int64_t j = 0; j < nc; ++j) {
+            const Acc bj = brow[j];
+            c0[j] += a0 * bj;
+            c1[j] += a1 * bj;
+            c2[j] += a2 * bj;
+            c3[j] += a3 * bj;
+          }
+        }
+      }
+      for (; i < s.m; ++i) {
         Acc* __restrict crow = cb + i * ldcb;
         for (int64_t kk = 0; kk < kc; ++kk) {
-          const Acc aik = static_cast<Acc>(s.trans_a ? a[(k0 + kk) * s.lda + i]
-                                                     : a[i * s.lda + k0 + kk]);
+          const Acc aik = a_at(i, kk);
           const Acc* __restrict brow = bp + kk * ldbp;
           for (int64_t j = 0; j < nc; ++j) crow[j] += aik * brow[j];
         }

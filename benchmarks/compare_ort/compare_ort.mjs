@@ -1,0 +1,249 @@
+// Side-by-side benchmark: seqrt (`seqrt perf --json`) against ONNX Runtime (onnxruntime-node),
+// same model, same seeded inputs, same thread count, alternating A/B rounds.
+//
+//   node compare_ort.mjs --seqrt build/seqrt [--batch 1,64] [--time 100] [--threads 1]
+//        [--rounds 4] [--runs N] [--seconds-per-round 1.5] [--seed 0] MODEL.onnx...
+//
+// For each model and batch size: symbolic dims named like batch (N, batch...) take the batch
+// size, time-like ones (T, time, seq...) take --time, others 1. `seqrt run --save-inputs`
+// writes the seeded inputs once as .npy (plus seqrt's outputs); both sides then read the same
+// files. Rounds alternate A,B then B,A; each side's median latency is the median of its rounds'
+// medians. RSS growth is measured inside each process from before session creation to after
+// the last run (median over rounds). Outputs are compared element-wise:
+// max |a - b| / max(|ort|, 1e-3). Prints a Markdown table on stdout; progress goes to stderr.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { compareArrays, readNpy, writeNpy } from './npy.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values: opt, positionals: models } = parseArgs({
+  allowPositionals: true,
+  options: {
+    seqrt: { type: 'string', default: join(here, '../../build/seqrt') },
+    batch: { type: 'string', default: '1' },
+    time: { type: 'string', default: '100' },
+    threads: { type: 'string', default: '1' },
+    rounds: { type: 'string', default: '4' },
+    runs: { type: 'string' },
+    'seconds-per-round': { type: 'string', default: '1.5' },
+    warmup: { type: 'string', default: '2' },
+    seed: { type: 'string', default: '0' },
+    'opt-level': { type: 'string', default: '99' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (opt.help || models.length === 0) {
+  console.log('usage: node compare_ort.mjs [--seqrt BIN] [--batch 1,64] [--time 100] [--threads N] [--rounds R]\n' +
+              '                           [--runs N | --seconds-per-round S] [--seed N] [--opt-level N] MODEL.onnx...');
+  process.exit(opt.help ? 0 : 2);
+}
+
+const log = (...a) => process.stderr.write(a.join(' ') + '\n');
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const mib = (b) => (b / 1048576).toFixed(1);
+
+// Runs seqrt; returns stdout or throws with its one-line error.
+function seqrt(args) {
+  const r = spawnSync(opt.seqrt, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error) throw new Error(`cannot run ${opt.seqrt}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error((r.stderr || `exit ${r.status}`).trim().split('\n').pop());
+  return r.stdout;
+}
+
+function ortRound(model, inputDir, runs, outputDir) {
+  const args = [join(here, 'ort_runner.mjs'), '--model', model, '--inputs', inputDir, '--runs', String(runs),
+                '--warmup', opt.warmup, '--threads', opt.threads, '--opt-level', opt['opt-level']];
+  if (outputDir) args.push('--output-dir', outputDir);
+  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20, cwd: here });
+  return JSON.parse(out);
+}
+
+function seqrtRound(model, feeds, runs) {
+  return JSON.parse(seqrt(['perf', model, ...feeds, '-r', String(runs), '--warmup', opt.warmup, '-x', opt.threads,
+                           '-o', opt['opt-level'], '--json']));
+}
+
+// -f flags binding the model's symbolic input dims for one batch size.
+function freeDims(info, batch) {
+  const flags = [];
+  const seen = new Set();
+  for (const input of info.inputs) {
+    for (const d of input.shape ?? []) {
+      if (typeof d !== 'string' || seen.has(d)) continue;
+      seen.add(d);
+      const s = d.toLowerCase();
+      const value = /^(n|b|batch.*|.*batch)$/.test(s) ? batch
+                  : /^(t|l|s)$|time|seq|len|frame|step/.test(s) ? Number(opt.time) : 1;
+      flags.push('-f', `${d}:${value}`);
+    }
+  }
+  return flags;
+}
+
+function compareOutputs(seqrtDir, ortDir) {
+  let worst = 0;
+  const notes = [];
+  for (const file of readdirSync(ortDir)) {
+    let a;
+    try {
+      a = readNpy(join(seqrtDir, file));
+    } catch {
+      notes.push(`no seqrt output ${file}`);
+      worst = Infinity;
+      continue;
+    }
+    const b = readNpy(join(ortDir, file));
+    if (a.dims.join('x') !== b.dims.join('x')) {
+      notes.push(`${file}: shape ${a.dims.join('x')} vs ${b.dims.join('x')}`);
+      worst = Infinity;
+      continue;
+    }
+    const c = compareArrays(a.data, b.data);
+    if (c.note) notes.push(`${file}: ${c.note}`);
+    worst = Math.max(worst, c.maxRel);
+  }
+  return { worst, notes };
+}
+
+const shapeOf = (dir) => readdirSync(dir).filter((f) => f.endsWith('.npy'))
+  .map((f) => `${f.slice(0, -4)}=${readNpy(join(dir, f)).dims.join('x')}`).join(' ');
+
+// Float inputs uniform in [-1, 1], integers in [0, 10), for models seqrt cannot run yet.
+function writeRandomInputs(info, dimFlags, dir) {
+  mkdirSync(dir, { recursive: true });
+  const bound = {};
+  for (let i = 0; i < dimFlags.length; i += 2) {
+    const [name, value] = dimFlags[i + 1].split(':');
+    bound[name] = Number(value);
+  }
+  const types = { float: ['float32', Float32Array], double: ['float64', Float64Array], int32: ['int32', Int32Array],
+                  int64: ['int64', BigInt64Array] };
+  let state = Number(opt.seed) * 2654435761 + 1;
+  const next = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  for (const input of info.inputs) {
+    const [type, Ctor] = types[input.dtype] ?? [];
+    if (!type) throw new Error(`cannot make random data of dtype ${input.dtype} for '${input.name}'`);
+    const dims = (input.shape ?? []).map((d) => (typeof d === 'number' ? d : bound[d] ?? 1));
+    const data = new Ctor(dims.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < data.length; i++) {
+      data[i] = type === 'int64' ? BigInt(Math.floor(next() * 10))
+              : type === 'int32' ? Math.floor(next() * 10) : next() * 2 - 1;
+    }
+    writeNpy(join(dir, input.name.replace(/[^A-Za-z0-9.-]/g, '_') + '.npy'), type, dims, data);
+  }
+}
+
+const rows = [];
+const batches = opt.batch.split(',').map(Number);
+for (const model of models) {
+  let info;
+  try {
+    info = JSON.parse(seqrt(['info', model, '--json']));
+  } catch (e) {
+    rows.push({ model: basename(model), shape: '-', error: `seqrt info: ${e.message}` });
+    continue;
+  }
+  for (const batch of batches) {
+    const dims = freeDims(info, batch);
+    const work = mkdtempSync(join(tmpdir(), 'compare_ort_'));
+    const row = { model: basename(model), shape: '' };
+    try {
+      const seqrtOut = join(work, 'seqrt');
+      log(`${row.model} batch ${batch}: writing inputs`);
+      const inputDir = join(seqrtOut, 'inputs');
+      let seqrtError = null;
+      try {
+        seqrt(['run', model, ...dims, '-S', opt.seed, '-x', opt.threads, '--output-dir', seqrtOut,
+               '--output-format', 'npy', '--save-inputs']);
+      } catch (e) {
+        seqrtError = e.message.replace(/^seqrt run: /, '');
+      }
+      if (seqrtError) {
+        // seqrt cannot run it: still measure ONNX Runtime, on inputs made here.
+        writeRandomInputs(info, dims, inputDir);
+        const runs = Number(opt.runs) || 10;
+        const b = ortRound(model, inputDir, runs);
+        row.shape = shapeOf(inputDir);
+        row.runs = runs;
+        row.ortMs = median(b.latencies_ms);
+        row.ortRss = b.rss_end_bytes - b.rss_before_bytes;
+        row.error = `seqrt: ${seqrtError}`;
+        rows.push(row);
+        continue;
+      }
+      const feeds = readdirSync(inputDir).filter((f) => f.endsWith('.npy'))
+        .flatMap((f) => ['--input', `${f.slice(0, -4)}=${join(inputDir, f)}`]);
+      row.shape = shapeOf(inputDir);
+      // A short probe of each side picks a run count that keeps rounds near the time budget.
+      let runs = Number(opt.runs);
+      if (!runs) {
+        const probeA = seqrtRound(model, feeds, 3).latency_ms.p50;
+        const probeB = median(ortRound(model, inputDir, 3).latencies_ms);
+        const budgetMs = 1000 * Number(opt['seconds-per-round']);
+        runs = Math.max(5, Math.min(500, Math.round(budgetMs / Math.max(probeA, probeB, 1e-3))));
+      }
+      const a = [], b = [];
+      const rounds = Number(opt.rounds);
+      for (let r = 0; r < rounds; r++) {
+        log(`${row.model} batch ${batch}: round ${r + 1}/${rounds}, ${runs} runs each`);
+        const ortOut = r === 0 ? join(work, 'ort') : undefined;
+        const order = r % 2 === 0 ? ['A', 'B'] : ['B', 'A'];
+        for (const side of order) {
+          if (side === 'A') a.push(seqrtRound(model, feeds, runs));
+          else b.push(ortRound(model, inputDir, runs, ortOut));
+        }
+      }
+      row.runs = runs;
+      row.seqrtMs = median(a.map((x) => x.latency_ms.p50));
+      row.ortMs = median(b.map((x) => median(x.latencies_ms)));
+      row.seqrtRss = median(a.map((x) => x.rss_growth_bytes));
+      row.ortRss = median(b.map((x) => x.rss_end_bytes - x.rss_before_bytes));
+      const cmp = compareOutputs(seqrtOut, join(work, 'ort'));
+      row.maxRel = cmp.worst;
+      row.notes = cmp.notes.join('; ');
+      rows.push(row);
+    } catch (e) {
+      row.error = e.message.split('\n')[0];
+      rows.push(row);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+}
+
+const ortVersion = (() => {
+  try {
+    return JSON.parse(execFileSync(process.execPath, ['-p', "JSON.stringify(require('onnxruntime-node/package.json').version)"],
+                                   { cwd: here, encoding: 'utf8' }));
+  } catch {
+    return '?';
+  }
+})();
+console.log(`seqrt vs ONNX Runtime ${ortVersion} (onnxruntime-node), ${opt.threads} thread(s), ` +
+            `${opt.rounds} alternating rounds, T=${opt.time}, seed ${opt.seed}, opt level ${opt['opt-level']}\n`);
+console.log('| model | inputs | runs/round | seqrt median ms | ORT median ms | ORT/seqrt | seqrt RSS growth MiB | ORT RSS growth MiB | max rel err | agree |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  if (r.error) {
+    const ortMs = r.ortMs === undefined ? '-' : r.ortMs.toFixed(3);
+    const ortRss = r.ortRss === undefined ? '-' : mib(r.ortRss);
+    console.log(`| ${r.model} | ${r.shape || '-'} | ${r.runs ?? '-'} | - | ${ortMs} | - | - | ${ortRss} | - | ` +
+                `${r.error.replace(/\|/g, '\\|')} |`);
+    continue;
+  }
+  const agree = r.maxRel <= 1e-3 ? 'yes' : `NO${r.notes ? ` (${r.notes})` : ''}`;
+  console.log(`| ${r.model} | ${r.shape} | ${r.runs} | ${r.seqrtMs.toFixed(3)} | ${r.ortMs.toFixed(3)} | ` +
+              `${(r.ortMs / r.seqrtMs).toFixed(2)} | ${mib(r.seqrtRss)} | ${mib(r.ortRss)} | ` +
+              `${Number.isFinite(r.maxRel) ? r.maxRel.toExponential(1) : 'inf'} | ${agree} |`);
+}
+console.log('\nORT/seqrt > 1 means seqrt is faster. Latency: median of the rounds\' medians. RSS growth: resident ' +
+            'memory from before session creation to after the last run, inside each process (median of rounds). ' +
+            'max rel err: max |seqrt - ORT| / max(|ORT|, 1e-3) over every output element; agree when <= 1e-3.');

@@ -1,0 +1,32 @@
+// A small single-threaded AVX2 GEMM for the per-step recurrent product h[N,K] x Rᵀ[K,G·H]:
+// at batch 1 a oneDNN matmul call costs more in overhead than the product itself, and the
+// weights (the same every step) are packed once into 16-column panels streamed in order.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace seqrt::ops::rnn {
+
+inline constexpr int kPanel = 16;  // columns per packed panel (two AVX2 registers)
+
+inline int64_t RoundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+
+// B [K, cols] packed as panels [cols/16][K][16]; columns beyond `cols` (up to a multiple of
+// 16) are zero. `at(k, c)` gives B's element; it is called once per element.
+struct PackedB {
+  int64_t k = 0;
+  int64_t panels = 0;
+  std::vector<float> data;
+  int64_t padded_cols() const { return panels * kPanel; }
+};
+void PackB(int64_t k, int64_t cols, const std::function<float(int64_t, int64_t)>& at, float* out);
+inline int64_t PackedBFloats(int64_t k, int64_t cols) { return RoundUp(cols, kPanel) * k; }
+
+// C[m, 0:panels*16] = A[m, 0:k] · B for m < M. A's rows are `lda` floats apart, C's `ldc`.
+// `b` is a PackB output with the same k.
+void GemmPacked(int64_t m, int64_t k, int64_t panels, const float* a, int64_t lda, const float* b,
+                float* c, int64_t ldc);
+
+}  // namespace seqrt::ops::rnn

@@ -1,0 +1,22 @@
+// Fast float32 kernels for ONNX RNN / GRU / LSTM, listed by ops/recurrent.cc before the
+// reference kernel. The header hides oneDNN so recurrent.cc need not include dnnl.hpp.
+// Each kernel's Prepare declines (Unimplemented) for anything it cannot compute exactly, or
+// for shapes where the other fast kernel is measurably faster (see benchmarks/RESULTS.md).
+#pragma once
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "graph/graph.h"
+#include "ops/kernel.h"
+
+namespace seqrt::ops {
+
+// "onednn_rnn": oneDNN's vanilla_rnn / lstm / gru / lbr_gru forward_inference primitives.
+absl::StatusOr<std::unique_ptr<OpKernel>> MakeOnednnRnnKernel(const graph::Node& node);
+
+// "matmul_cell": one matmul for the input projection of all steps, one small GEMM per step
+// for the recurrence, and fused vectorized gate math. Supports every ONNX attribute.
+absl::StatusOr<std::unique_ptr<OpKernel>> MakeMatmulCellRnnKernel(const graph::Node& node);
+
+}  // namespace seqrt::ops

@@ -1,0 +1,543 @@
+// "matmul_cell": ONNX RNN / GRU / LSTM as
+//   1. one oneDNN matmul projecting every time step of X at once: Gx[rows, D·G·Hp] = X·Wᵀ + b,
+//   2. per step one small packed GEMM for the recurrence (rnn_gemm.h): Gh[N, G·Hp] = h·Rᵀ,
+//   3. the gate math fused per row, 8 lanes at a time (rnn_math.h).
+// Every internal buffer pads the hidden size to Hp (a multiple of 8) so the gate math never
+// needs a scalar tail; padded weight rows/columns are zero, and padded state lanes are reset
+// to zero after each step, so they never leak into real lanes.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <unordered_map>
+#include <limits>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "ops/onednn/engine.h"
+#include "ops/onednn/rnn_gemm.h"
+#include "ops/onednn/rnn_kernels.h"
+#include "ops/onednn/rnn_math.h"
+#include "ops/recurrent_attrs.h"
+
+namespace seqrt::ops {
+namespace {
+
+using dnnl::memory;
+using rnn::Activate8;
+using rnn::RoundUp;
+
+// ONNX input / output slots of RNN, GRU and LSTM.
+enum { kX = 0, kW, kR, kB, kSeqLens, kInitH, kInitC, kP };
+enum { kY = 0, kYh, kYc };
+
+absl::Status Decline(std::string_view where, std::string_view why) {
+  return absl::UnimplementedError(
+      absl::StrCat(std::string(where), ": matmul_cell declines: ", std::string(why)));
+}
+
+RecurrentCell CellOf(const std::string& op_type) {
+  if (op_type == "RNN") return RecurrentCell::kRnn;
+  if (op_type == "GRU") return RecurrentCell::kGru;
+  return RecurrentCell::kLstm;
+}
+
+// Bump allocator over the planned scratch block; every region 64-byte aligned.
+class ScratchLayout {
+ public:
+  int64_t Add(int64_t floats) {
+    const int64_t at = bytes_;
+    bytes_ += RoundUp(floats * 4, 64);
+    return at;
+  }
+  int64_t bytes() const { return bytes_; }
+
+ private:
+  int64_t bytes_ = 0;
+};
+
+class MatmulCellKernel final : public OpKernel {
+ public:
+  explicit MatmulCellKernel(const graph::Node& node) : where_(node.Describe()) {
+    absl::StatusOr<RecurrentAttrs> attrs = ParseRecurrentAttrs(node, CellOf(node.op_type));
+    if (attrs.ok()) {
+      attrs_ = *std::move(attrs);
+    } else {
+      init_status_ = attrs.status();
+    }
+  }
+  absl::Status init_status() const { return init_status_; }
+  std::string_view name() const override { return "matmul_cell"; }
+
+  absl::Status Prepare(PrepareContext& ctx) override;
+  absl::Status Compute(ComputeContext& ctx) const override;
+
+ private:
+  // Per-direction weight pointers inside either owned storage or the scratch block.
+  struct WeightPtrs {
+    float* w_proj;  // [I, D·G·Hp] plain, only when the projection weights are not prepacked
+    float* bias;    // [D·G·Hp]
+    float* r1;      // packed, per direction r1_floats_
+    float* r2;      // GRU without linear_before_reset: the h gate, per direction r2_floats_
+    float* rbh;     // GRU with linear_before_reset: Rbh, [D·Hp]
+    float* peep;    // LSTM: [D·3·Hp] (i, o, f), zeros without P
+  };
+  void ConvertWeights(const float* w, const float* r, const float* b, const float* p,
+                      const WeightPtrs& out) const;
+  absl::Status BuildProjection(PrepareContext& ctx, bool prepack, const float* w_plain);
+  absl::Status RunProjection(ComputeContext& ctx, const float* x, const float* w_plain,
+                             const float* bias, float* gx) const;
+  void RunDirection(int d, const float* gx, const int32_t* lens, const WeightPtrs& wp, char* scratch,
+                    float* y) const;
+
+  std::string where_;
+  absl::Status init_status_;
+  RecurrentAttrs attrs_;
+
+  // Shapes fixed by Prepare.
+  int64_t T_ = 0, N_ = 0, I_ = 0, H_ = 0, Hp_ = 0, G_ = 0, D_ = 0;
+  int64_t gx_cols_ = 0;                  // D·G·Hp
+  int64_t r1_gates_ = 0, r1_panels_ = 0, r1_floats_ = 0;
+  int64_t r2_panels_ = 0, r2_floats_ = 0;
+  bool constant_weights_ = false;
+
+  // Owned converted weights (constant case).
+  std::vector<float> owned_bias_, owned_r1_, owned_r2_, owned_rbh_, owned_peep_;
+  memory packed_w_;  // projection weights in the matmul's preferred format
+
+  // Scratch offsets (bytes).
+  int64_t off_gx_ = 0, off_gh_ = 0, off_gh2_ = 0, off_rh_ = 0, off_h_ = 0, off_c_ = 0;
+  int64_t off_w_ = 0, off_bias_ = 0, off_r1_ = 0, off_r2_ = 0, off_rbh_ = 0, off_peep_ = 0;
+  int64_t off_dnnl_ = 0;
+
+  memory::desc src_md_, w_md_, bias_md_, dst_md_, scratchpad_md_;
+  dnnl::matmul projection_;
+
+  // At large batch the per-step product is a real GEMM: oneDNN's matmul then beats the
+  // small packed GEMM (see kStepOnednnMinBatch). Constant weights only.
+  absl::Status BuildStepMatmul();
+  bool step_onednn_ = false;
+  memory::desc step_src_md_, step_dst_md_, step_scratchpad_md_;
+  std::vector<memory> step_w_;  // per direction, prepacked
+  dnnl::matmul step_;
+};
+
+// Measured crossover (benchmarks/RESULTS.md): below this batch our packed AVX2 GEMM wins the
+// per-step product (oneDNN's per-call overhead dominates); from it on oneDNN's matmul does.
+// SEQRT_RNN_STEP_ONEDNN_MIN_BATCH overrides it, for measuring.
+int64_t StepOnednnMinBatch() {
+  static const int64_t v = [] {
+    const char* e = std::getenv("SEQRT_RNN_STEP_ONEDNN_MIN_BATCH");
+    return e ? std::atoll(e) : int64_t{16};
+  }();
+  return v;
+}
+
+absl::Status MatmulCellKernel::BuildStepMatmul() {
+  try {
+    const dnnl::engine& engine = CpuEngine();
+    const int64_t ld = r1_panels_ * rnn::kPanel;
+    step_src_md_ = memory::desc({N_, Hp_}, memory::data_type::f32, memory::format_tag::ab);
+    step_dst_md_ = memory::desc({N_, ld}, memory::data_type::f32, memory::format_tag::ab);
+    const memory::desc w_plain_md({Hp_, ld}, memory::data_type::f32, memory::format_tag::ab);
+    const memory::desc w_any({Hp_, ld}, memory::data_type::f32, memory::format_tag::any);
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(step_src_md_, w_any, step_dst_md_), attr, engine);
+    step_scratchpad_md_ = pd.scratchpad_desc();
+    dnnl::stream stream(engine);
+    std::vector<float> plain(Hp_ * ld);
+    step_w_.clear();
+    for (int64_t d = 0; d < D_; ++d) {
+      // Unpack the 16-column panels back to a plain [Hp, ld] matrix.
+      const float* packed = owned_r1_.data() + d * r1_floats_;
+      for (int64_t p = 0; p < r1_panels_; ++p)
+        for (int64_t k = 0; k < Hp_; ++k)
+          for (int64_t j = 0; j < rnn::kPanel; ++j)
+            plain[k * ld + p * rnn::kPanel + j] = packed[(p * Hp_ + k) * rnn::kPanel + j];
+      memory user(w_plain_md, engine, plain.data());
+      memory w(pd.weights_desc(), engine);
+      dnnl::reorder(user, w).execute(stream, user, w);
+      stream.wait();
+      step_w_.push_back(w);
+    }
+    step_ = dnnl::matmul(pd);
+  } catch (const dnnl::error& e) {
+    return DnnlErrorToStatus(e, where_);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
+  for (int i : {kX, kW, kR, kB, kInitH, kInitC, kP})
+    if (ctx.has_input(i) && ctx.input_dtype(i) != DType::kFloat) return Decline(where_, "not float32");
+  if (ctx.has_input(kSeqLens) && ctx.input_dtype(kSeqLens) != DType::kInt32)
+    return Decline(where_, "sequence_lens is not int32");
+  const Dims& x = ctx.input_dims(kX);
+  const Dims& r = ctx.input_dims(kR);
+  if (x.size() != 3 || r.size() != 3) return Decline(where_, "unexpected ranks");
+  T_ = attrs_.layout == 0 ? x[0] : x[1];
+  N_ = attrs_.layout == 0 ? x[1] : x[0];
+  I_ = x[2];
+  H_ = r[2];
+  D_ = attrs_.num_directions;
+  G_ = attrs_.gates();
+  if (T_ * N_ * I_ * H_ == 0) return Decline(where_, "empty tensor");
+  Hp_ = RoundUp(H_, 8);
+  gx_cols_ = D_ * G_ * Hp_;
+  const bool gru_split = attrs_.cell == RecurrentCell::kGru && !attrs_.linear_before_reset;
+  r1_gates_ = gru_split ? 2 : G_;
+  r1_panels_ = RoundUp(r1_gates_ * Hp_, rnn::kPanel) / rnn::kPanel;
+  r1_floats_ = rnn::PackedBFloats(Hp_, r1_gates_ * Hp_);
+  r2_panels_ = gru_split ? RoundUp(Hp_, rnn::kPanel) / rnn::kPanel : 0;
+  r2_floats_ = gru_split ? rnn::PackedBFloats(Hp_, Hp_) : 0;
+
+  constant_weights_ = ctx.input_constant(kW) && ctx.input_constant(kR) &&
+                      (!ctx.has_input(kB) || ctx.input_constant(kB)) &&
+                      (!ctx.has_input(kP) || ctx.input_constant(kP));
+
+  ScratchLayout s;
+  off_gx_ = s.Add(T_ * N_ * gx_cols_);
+  off_gh_ = s.Add(N_ * r1_panels_ * rnn::kPanel);
+  off_gh2_ = s.Add(N_ * r2_panels_ * rnn::kPanel);
+  off_rh_ = s.Add(gru_split ? N_ * Hp_ : 0);
+  off_h_ = s.Add(D_ * N_ * Hp_);
+  off_c_ = s.Add(attrs_.cell == RecurrentCell::kLstm ? D_ * N_ * Hp_ : 0);
+  const int64_t bias_floats = gx_cols_, rbh_floats = D_ * Hp_, peep_floats = D_ * 3 * Hp_;
+  std::vector<float> w_plain;
+  if (constant_weights_) {
+    owned_bias_.assign(bias_floats, 0.f);
+    owned_r1_.assign(D_ * r1_floats_, 0.f);
+    owned_r2_.assign(D_ * r2_floats_, 0.f);
+    owned_rbh_.assign(rbh_floats, 0.f);
+    owned_peep_.assign(peep_floats, 0.f);
+    w_plain.assign(I_ * gx_cols_, 0.f);
+    const WeightPtrs out{w_plain.data(), owned_bias_.data(), owned_r1_.data(),
+                         owned_r2_.data(), owned_rbh_.data(), owned_peep_.data()};
+    auto data = [&](int i) {
+      return ctx.has_input(i) ? ctx.input_constant(i)->data_as<float>() : nullptr;
+    };
+    ConvertWeights(data(kW), data(kR), data(kB), data(kP), out);
+  } else {
+    off_w_ = s.Add(I_ * gx_cols_);
+    off_bias_ = s.Add(bias_floats);
+    off_r1_ = s.Add(D_ * r1_floats_);
+    off_r2_ = s.Add(D_ * r2_floats_);
+    off_rbh_ = s.Add(rbh_floats);
+    off_peep_ = s.Add(peep_floats);
+  }
+  SEQRT_RETURN_IF_ERROR(BuildProjection(ctx, constant_weights_, w_plain.data()));
+  step_onednn_ = constant_weights_ && N_ >= StepOnednnMinBatch();
+  if (step_onednn_) {
+    absl::Status st = BuildStepMatmul();
+    if (!st.ok()) step_onednn_ = false;  // the packed GEMM still works
+  }
+  const size_t dnnl_bytes =
+      std::max(scratchpad_md_.get_size(), step_onednn_ ? step_scratchpad_md_.get_size() : size_t{0});
+  off_dnnl_ = s.Add((static_cast<int64_t>(dnnl_bytes) + 3) / 4);
+  ctx.RequestScratch(static_cast<size_t>(s.bytes()));
+  return absl::OkStatus();
+}
+
+// ONNX W [D, G·H, I], R [D, G·H, H], B [D, 2·G·H], P [D, 3H] into the padded internal forms.
+// Gates keep ONNX order (LSTM i,o,f,c; GRU z,r,h). Both biases fold into the projection,
+// except GRU linear_before_reset's Rbh which must be scaled by r: it stays separate.
+void MatmulCellKernel::ConvertWeights(const float* w, const float* r, const float* b, const float* p,
+                                      const WeightPtrs& out) const {
+  const int64_t G = G_, H = H_, Hp = Hp_, I = I_;
+  const bool lbr = attrs_.cell == RecurrentCell::kGru && attrs_.linear_before_reset;
+  std::fill(out.bias, out.bias + gx_cols_, 0.f);
+  std::fill(out.rbh, out.rbh + D_ * Hp, 0.f);
+  std::fill(out.peep, out.peep + D_ * 3 * Hp, 0.f);
+  if (out.w_proj) std::fill(out.w_proj, out.w_proj + I * gx_cols_, 0.f);
+  for (int64_t d = 0; d < D_; ++d) {
+    for (int64_t g = 0; g < G; ++g) {
+      for (int64_t j = 0; j < H; ++j) {
+        const int64_t col = (d * G + g) * Hp + j;
+        const int64_t row = (d * G + g) * H + j;  // row of W/R, entry of Wb
+        if (out.w_proj)
+          for (int64_t i = 0; i < I; ++i) out.w_proj[i * gx_cols_ + col] = w[row * I + i];
+        if (b) {
+          const float wb = b[d * 2 * G * H + g * H + j];
+          const float rb = b[d * 2 * G * H + (G + g) * H + j];
+          if (lbr && g == 2) {
+            out.bias[col] = wb;
+            out.rbh[d * Hp + j] = rb;
+          } else {
+            out.bias[col] = wb + rb;
+          }
+        }
+      }
+    }
+    const float* rd = r + d * G * H * H;
+    auto r_at = [&](int64_t gate0) {
+      return [=](int64_t k, int64_t c) -> float {
+        const int64_t g = gate0 + c / Hp, j = c % Hp;
+        return (k < H && j < H) ? rd[(g * H + j) * H + k] : 0.f;
+      };
+    };
+    rnn::PackB(Hp, r1_gates_ * Hp, r_at(0), out.r1 + d * r1_floats_);
+    if (r2_floats_ > 0) rnn::PackB(Hp, Hp, r_at(2), out.r2 + d * r2_floats_);
+    if (p)
+      for (int64_t g = 0; g < 3; ++g)
+        for (int64_t j = 0; j < H; ++j) out.peep[(d * 3 + g) * Hp + j] = p[(d * 3 + g) * H + j];
+  }
+}
+
+absl::Status MatmulCellKernel::BuildProjection(PrepareContext& ctx, bool prepack, const float* w_plain) {
+  try {
+    const dnnl::engine& engine = CpuEngine();
+    const int64_t rows = T_ * N_;
+    src_md_ = memory::desc({rows, I_}, memory::data_type::f32, memory::format_tag::ab);
+    const memory::desc w_plain_md({I_, gx_cols_}, memory::data_type::f32, memory::format_tag::ab);
+    bias_md_ = memory::desc({1, gx_cols_}, memory::data_type::f32, memory::format_tag::ab);
+    dst_md_ = memory::desc({rows, gx_cols_}, memory::data_type::f32, memory::format_tag::ab);
+    const memory::desc w_req =
+        prepack ? memory::desc({I_, gx_cols_}, memory::data_type::f32, memory::format_tag::any) : w_plain_md;
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src_md_, w_req, bias_md_, dst_md_), attr, engine);
+    w_md_ = pd.weights_desc();
+    if (prepack) {
+      memory user(w_plain_md, engine, const_cast<float*>(w_plain));
+      packed_w_ = memory(w_md_, engine);
+      dnnl::stream stream(engine);
+      dnnl::reorder(user, packed_w_).execute(stream, user, packed_w_);
+      stream.wait();
+    }
+    scratchpad_md_ = pd.scratchpad_desc();
+    projection_ = dnnl::matmul(pd);
+  } catch (const dnnl::error& e) {
+    absl::Status s = DnnlErrorToStatus(e, where_);
+    if (absl::IsUnimplemented(s)) return Decline(where_, e.what());
+    return s;
+  }
+  (void)ctx;
+  return absl::OkStatus();
+}
+
+absl::Status MatmulCellKernel::RunProjection(ComputeContext& ctx, const float* x, const float* w_plain,
+                                             const float* bias, float* gx) const {
+  try {
+    const dnnl::engine& engine = CpuEngine();
+    dnnl::stream stream(engine);
+    memory src(src_md_, engine, const_cast<float*>(x));
+    memory w = constant_weights_ ? packed_w_ : memory(w_md_, engine, const_cast<float*>(w_plain));
+    memory b(bias_md_, engine, const_cast<float*>(bias));
+    memory dst(dst_md_, engine, gx);
+    memory pad(scratchpad_md_, engine, static_cast<char*>(ctx.scratch()) + off_dnnl_);
+    projection_.execute(stream, {{DNNL_ARG_SRC, src},
+                                 {DNNL_ARG_WEIGHTS, w},
+                                 {DNNL_ARG_BIAS, b},
+                                 {DNNL_ARG_DST, dst},
+                                 {DNNL_ARG_SCRATCHPAD, pad}});
+    stream.wait();
+  } catch (const dnnl::error& e) {
+    return DnnlErrorToStatus(e, where_);
+  }
+  return absl::OkStatus();
+}
+
+inline __m256 Clip8(__m256 v, bool has_clip, __m256 lo, __m256 hi) {
+  return has_clip ? _mm256_min_ps(_mm256_max_ps(v, lo), hi) : v;
+}
+
+// One direction over all steps. `y` is the Y output (may be null); h/c state buffers hold the
+// initial state on entry and the final state on exit.
+void MatmulCellKernel::RunDirection(int d, const float* gx, const int32_t* lens, const WeightPtrs& wp,
+                                    char* scratch, float* y) const {
+  const int64_t T = T_, N = N_, H = H_, Hp = Hp_, G = G_, D = D_;
+  float* gh = reinterpret_cast<float*>(scratch + off_gh_);
+  float* gh2 = reinterpret_cast<float*>(scratch + off_gh2_);
+  float* rh = reinterpret_cast<float*>(scratch + off_rh_);
+  float* hs = reinterpret_cast<float*>(scratch + off_h_) + d * N * Hp;
+  float* cs = reinterpret_cast<float*>(scratch + off_c_) + d * N * Hp;
+  const int64_t ldgh = r1_panels_ * rnn::kPanel, ldgh2 = r2_panels_ * rnn::kPanel;
+  const float* r1 = wp.r1 + d * r1_floats_;
+  const float* r2 = wp.r2 + d * r2_floats_;
+  const bool reverse = d == 1 || attrs_.reverse;
+  const bool has_clip = attrs_.clip.has_value();
+  const __m256 hi = _mm256_set1_ps(has_clip ? *attrs_.clip : 0.f);
+  const __m256 lo = _mm256_set1_ps(has_clip ? -*attrs_.clip : 0.f);
+  const __m256 one = _mm256_set1_ps(1.f);
+  const RecurrentActivation& f = attrs_.activation(d, 0);
+  const RecurrentActivation& g = attrs_.activation(d, std::min(1, attrs_.activations_per_direction() - 1));
+  const RecurrentActivation& hact = attrs_.activation(d, attrs_.activations_per_direction() - 1);
+  const bool layout0 = attrs_.layout == 0;
+
+  // oneDNN step product: memory objects made once per direction, executed every step.
+  std::optional<dnnl::stream> stream;
+  std::unordered_map<int, memory> step_args;
+  if (step_onednn_) {
+    const dnnl::engine& engine = CpuEngine();
+    stream.emplace(engine);
+    step_args = {{DNNL_ARG_SRC, memory(step_src_md_, engine, hs)},
+                 {DNNL_ARG_WEIGHTS, step_w_[d]},
+                 {DNNL_ARG_DST, memory(step_dst_md_, engine, gh)},
+                 {DNNL_ARG_SCRATCHPAD, memory(step_scratchpad_md_, engine, scratch + off_dnnl_)}};
+  }
+
+  for (int64_t step = 0; step < T; ++step) {
+    const int64_t t = reverse ? T - 1 - step : step;
+    if (step_onednn_) {
+      step_.execute(*stream, step_args);
+      stream->wait();
+    } else {
+      rnn::GemmPacked(N, Hp, r1_panels_, hs, Hp, r1, gh, ldgh);
+    }
+    if (attrs_.cell == RecurrentCell::kGru && !attrs_.linear_before_reset) {
+      // z and r first; (r ⊙ h) then feeds the h gate's recurrent product.
+      for (int64_t n = 0; n < N; ++n) {
+        const float* gxr = gx + (layout0 ? t * N + n : n * T + t) * gx_cols_ + d * G * Hp;
+        float* ghr = gh + n * ldgh;
+        const float* h = hs + n * Hp;
+        for (int64_t j = 0; j < Hp; j += 8) {
+          const __m256 z = Activate8(f, Clip8(_mm256_add_ps(_mm256_loadu_ps(gxr + j), _mm256_loadu_ps(ghr + j)), has_clip, lo, hi));
+          const __m256 r = Activate8(f, Clip8(_mm256_add_ps(_mm256_loadu_ps(gxr + Hp + j), _mm256_loadu_ps(ghr + Hp + j)), has_clip, lo, hi));
+          _mm256_storeu_ps(ghr + j, z);
+          _mm256_storeu_ps(rh + n * Hp + j, _mm256_mul_ps(r, _mm256_loadu_ps(h + j)));
+        }
+      }
+      rnn::GemmPacked(N, Hp, r2_panels_, rh, Hp, r2, gh2, ldgh2);
+    }
+    for (int64_t n = 0; n < N; ++n) {
+      const bool valid = lens == nullptr || t < lens[n];
+      float* yrow = y ? y + (layout0 ? (t * D + d) * N + n : (n * T + t) * D + d) * H : nullptr;
+      if (!valid) {
+        if (yrow) std::memset(yrow, 0, H * sizeof(float));
+        continue;
+      }
+      const float* gxr = gx + (layout0 ? t * N + n : n * T + t) * gx_cols_ + d * G * Hp;
+      const float* ghr = gh + n * ldgh;
+      float* h = hs + n * Hp;
+      auto pre = [&](int64_t gate, int64_t j) {
+        return _mm256_add_ps(_mm256_loadu_ps(gxr + gate * Hp + j), _mm256_loadu_ps(ghr + gate * Hp + j));
+      };
+      switch (attrs_.cell) {
+        case RecurrentCell::kRnn:
+          for (int64_t j = 0; j < Hp; j += 8)
+            _mm256_storeu_ps(h + j, Activate8(f, Clip8(pre(0, j), has_clip, lo, hi)));
+          break;
+        case RecurrentCell::kGru:
+          if (attrs_.linear_before_reset) {
+            const float* rbh = wp.rbh + d * Hp;
+            for (int64_t j = 0; j < Hp; j += 8) {
+              const __m256 z = Activate8(f, Clip8(pre(0, j), has_clip, lo, hi));
+              const __m256 r = Activate8(f, Clip8(pre(1, j), has_clip, lo, hi));
+              const __m256 lin = _mm256_add_ps(_mm256_loadu_ps(ghr + 2 * Hp + j), _mm256_loadu_ps(rbh + j));
+              const __m256 hh = Activate8(g, Clip8(_mm256_fmadd_ps(r, lin, _mm256_loadu_ps(gxr + 2 * Hp + j)), has_clip, lo, hi));
+              const __m256 hp = _mm256_loadu_ps(h + j);
+              // (1 - z)·hh + z·h = hh + z·(h - hh)
+              _mm256_storeu_ps(h + j, _mm256_fmadd_ps(z, _mm256_sub_ps(hp, hh), hh));
+            }
+          } else {
+            const float* g2 = gh2 + n * ldgh2;
+            for (int64_t j = 0; j < Hp; j += 8) {
+              const __m256 z = _mm256_loadu_ps(ghr + j);  // activated above
+              const __m256 hh = Activate8(g, Clip8(_mm256_add_ps(_mm256_loadu_ps(gxr + 2 * Hp + j), _mm256_loadu_ps(g2 + j)), has_clip, lo, hi));
+              const __m256 hp = _mm256_loadu_ps(h + j);
+              _mm256_storeu_ps(h + j, _mm256_fmadd_ps(z, _mm256_sub_ps(hp, hh), hh));
+            }
+          }
+          break;
+        case RecurrentCell::kLstm: {
+          float* c = cs + n * Hp;
+          const float* pi = wp.peep + d * 3 * Hp;
+          const float* po = pi + Hp;
+          const float* pf = pi + 2 * Hp;
+          for (int64_t j = 0; j < Hp; j += 8) {
+            const __m256 cp = _mm256_loadu_ps(c + j);
+            const __m256 i = Activate8(f, Clip8(_mm256_fmadd_ps(_mm256_loadu_ps(pi + j), cp, pre(0, j)), has_clip, lo, hi));
+            const __m256 fg = attrs_.input_forget
+                                  ? _mm256_sub_ps(one, i)
+                                  : Activate8(f, Clip8(_mm256_fmadd_ps(_mm256_loadu_ps(pf + j), cp, pre(2, j)), has_clip, lo, hi));
+            const __m256 cc = Activate8(g, Clip8(pre(3, j), has_clip, lo, hi));
+            const __m256 cn = _mm256_fmadd_ps(fg, cp, _mm256_mul_ps(i, cc));
+            const __m256 o = Activate8(f, Clip8(_mm256_fmadd_ps(_mm256_loadu_ps(po + j), cn, pre(1, j)), has_clip, lo, hi));
+            _mm256_storeu_ps(c + j, cn);
+            _mm256_storeu_ps(h + j, _mm256_mul_ps(o, Activate8(hact, cn)));
+          }
+          if (Hp != H) std::fill(c + H, c + Hp, 0.f);
+          break;
+        }
+      }
+      if (Hp != H) std::fill(h + H, h + Hp, 0.f);
+      if (yrow) std::memcpy(yrow, h, H * sizeof(float));
+    }
+  }
+}
+
+absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
+  char* scratch = static_cast<char*>(ctx.scratch());
+  WeightPtrs wp;
+  if (constant_weights_) {
+    wp = {nullptr, const_cast<float*>(owned_bias_.data()), const_cast<float*>(owned_r1_.data()),
+          const_cast<float*>(owned_r2_.data()), const_cast<float*>(owned_rbh_.data()),
+          const_cast<float*>(owned_peep_.data())};
+  } else {
+    auto at = [&](int64_t off) { return reinterpret_cast<float*>(scratch + off); };
+    wp = {at(off_w_), at(off_bias_), at(off_r1_), at(off_r2_), at(off_rbh_), at(off_peep_)};
+    ConvertWeights(ctx.input<float>(kW), ctx.input<float>(kR),
+                   ctx.has_input(kB) ? ctx.input<float>(kB) : nullptr,
+                   ctx.has_input(kP) ? ctx.input<float>(kP) : nullptr, wp);
+  }
+
+  const int32_t* lens = ctx.has_input(kSeqLens) ? ctx.input<int32_t>(kSeqLens) : nullptr;
+  if (lens) {
+    bool all_full = true;
+    for (int64_t n = 0; n < N_; ++n) {
+      if (lens[n] < 0 || lens[n] > T_)
+        return absl::InvalidArgumentError(absl::StrCat(where_, ": sequence_lens[", n, "] is ", lens[n],
+                                                       ", expected a value in [0, ", T_, "]"));
+      all_full = all_full && lens[n] == T_;
+    }
+    if (all_full) lens = nullptr;
+  }
+
+  float* gx = reinterpret_cast<float*>(scratch + off_gx_);
+  SEQRT_RETURN_IF_ERROR(RunProjection(ctx, ctx.input<float>(kX), wp.w_proj, wp.bias, gx));
+
+  // Initial states into the padded state buffers. ONNX layout 0: [D, N, H]; layout 1: [N, D, H].
+  float* hs = reinterpret_cast<float*>(scratch + off_h_);
+  float* cs = reinterpret_cast<float*>(scratch + off_c_);
+  const bool lstm = attrs_.cell == RecurrentCell::kLstm;
+  auto state_offset = [&](int64_t d, int64_t n) {
+    return (attrs_.layout == 0 ? d * N_ + n : n * D_ + d) * H_;
+  };
+  auto load_state = [&](float* dst, int slot) {
+    std::fill(dst, dst + D_ * N_ * Hp_, 0.f);
+    if (!ctx.has_input(slot)) return;
+    const float* src = ctx.input<float>(slot);
+    for (int64_t d = 0; d < D_; ++d)
+      for (int64_t n = 0; n < N_; ++n)
+        std::memcpy(dst + (d * N_ + n) * Hp_, src + state_offset(d, n), H_ * sizeof(float));
+  };
+  load_state(hs, kInitH);
+  if (lstm) load_state(cs, kInitC);
+
+  float* y = ctx.has_output(kY) ? ctx.output<float>(kY) : nullptr;
+  try {
+    for (int d = 0; d < D_; ++d) RunDirection(d, gx, lens, wp, scratch, y);
+  } catch (const dnnl::error& e) {
+    return DnnlErrorToStatus(e, where_);
+  }
+
+  auto store_state = [&](const float* src, int slot) {
+    if (!ctx.has_output(slot)) return;
+    float* dst = ctx.output<float>(slot);
+    for (int64_t d = 0; d < D_; ++d)
+      for (int64_t n = 0; n < N_; ++n)
+        std::memcpy(dst + state_offset(d, n), src + (d * N_ + n) * Hp_, H_ * sizeof(float));
+  };
+  store_state(hs, kYh);
+  if (lstm) store_state(cs, kYc);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<OpKernel>> MakeMatmulCellRnnKernel(const graph::Node& node) {
+  return MakeKernel<MatmulCellKernel>(node);
+}
+
+}  // namespace seqrt::ops

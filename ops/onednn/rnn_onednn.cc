@@ -1,0 +1,324 @@
+// "onednn_rnn": ONNX RNN / GRU / LSTM on oneDNN 2.6's forward_inference primitives
+// (vanilla_rnn / lstm / gru / lbr_gru). One unidirectional primitive per direction: each
+// reads and writes strided views of the ONNX tensors directly (X, initial states, Y, Y_h,
+// Y_c), which covers layouts 0 and 1 and bidirectional Y [T,2,N,H] without any copy.
+// Mapping facts (gate orders, bias folding) are in /work/shared/notes/onednn-rnn.md.
+#include <array>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "ops/onednn/engine.h"
+#include "ops/onednn/rnn_kernels.h"
+#include "ops/recurrent_attrs.h"
+
+namespace seqrt::ops {
+namespace {
+
+using dnnl::memory;
+using Kind = RecurrentActivation::Kind;
+
+enum { kX = 0, kW, kR, kB, kSeqLens, kInitH, kInitC, kP };
+enum { kY = 0, kYh, kYc };
+
+absl::Status Decline(std::string_view where, std::string_view why) {
+  return absl::UnimplementedError(
+      absl::StrCat(std::string(where), ": onednn_rnn declines: ", std::string(why)));
+}
+
+RecurrentCell CellOf(const std::string& op_type) {
+  if (op_type == "RNN") return RecurrentCell::kRnn;
+  if (op_type == "GRU") return RecurrentCell::kGru;
+  return RecurrentCell::kLstm;
+}
+
+// A strided f32 view; oneDNN's CPU RNN only needs the channel (last) dim contiguous.
+memory::desc View(const memory::dims& dims, const memory::dims& strides) {
+  return memory::desc(dims, memory::data_type::f32, strides);
+}
+
+class OnednnRnnKernel final : public OpKernel {
+ public:
+  explicit OnednnRnnKernel(const graph::Node& node) : where_(node.Describe()) {
+    absl::StatusOr<RecurrentAttrs> attrs = ParseRecurrentAttrs(node, CellOf(node.op_type));
+    if (attrs.ok()) {
+      attrs_ = *std::move(attrs);
+    } else {
+      init_status_ = attrs.status();
+    }
+  }
+  absl::Status init_status() const { return init_status_; }
+  std::string_view name() const override { return "onednn_rnn"; }
+
+  absl::Status Prepare(PrepareContext& ctx) override;
+  absl::Status Compute(ComputeContext& ctx) const override;
+
+ private:
+  // Everything one direction's primitive needs at Compute.
+  struct Direction {
+    dnnl::primitive prim;
+    memory weights_layer, weights_iter, weights_peephole, bias;  // reordered, owned
+    memory::desc src_layer, src_iter, src_iter_c, dst_layer, dst_iter, dst_iter_c, scratchpad;
+    int64_t x_off = 0, state_off = 0, y_off = 0;  // element offsets of this direction's views
+  };
+  absl::Status CheckExpressible(const PrepareContext& ctx) const;
+  absl::Status BuildDirection(PrepareContext& ctx, int d);
+
+  std::string where_;
+  absl::Status init_status_;
+  RecurrentAttrs attrs_;
+  int64_t T_ = 0, N_ = 0, I_ = 0, H_ = 0, D_ = 0;
+  bool has_init_h_ = false, has_init_c_ = false, has_y_ = false, has_yh_ = false, has_yc_ = false;
+  std::vector<Direction> dirs_;
+  size_t scratchpad_bytes_ = 0;  // the larger direction's; Y's stand-in follows it when Y is absent
+};
+
+absl::Status OnednnRnnKernel::CheckExpressible(const PrepareContext& ctx) const {
+  for (int i : {kX, kW, kR, kB, kInitH, kInitC, kP})
+    if (ctx.has_input(i) && ctx.input_dtype(i) != DType::kFloat) return Decline(where_, "not float32");
+  if (attrs_.clip) return Decline(where_, "clip is not supported by oneDNN");
+  if (attrs_.input_forget) return Decline(where_, "input_forget is not supported by oneDNN");
+  for (int i : {kW, kR, kB, kP})
+    if (ctx.has_input(i) && ctx.input_constant(i) == nullptr)
+      return Decline(where_, "weights are not constant (they are converted once, at plan time)");
+  for (int d = 0; d < attrs_.num_directions; ++d) {
+    auto is = [&](int k, Kind kind) { return attrs_.activation(d, k).kind == kind; };
+    switch (attrs_.cell) {
+      case RecurrentCell::kLstm:
+        if (!is(0, Kind::kSigmoid) || !is(1, Kind::kTanh) || !is(2, Kind::kTanh))
+          return Decline(where_, "LSTM activations other than Sigmoid,Tanh,Tanh");
+        break;
+      case RecurrentCell::kGru:
+        if (!is(0, Kind::kSigmoid) || !is(1, Kind::kTanh))
+          return Decline(where_, "GRU activations other than Sigmoid,Tanh");
+        break;
+      case RecurrentCell::kRnn:
+        if (!is(0, Kind::kTanh) && !is(0, Kind::kRelu) && !is(0, Kind::kLeakyRelu) && !is(0, Kind::kSigmoid))
+          return Decline(where_, "RNN activation other than Tanh, Relu, LeakyRelu, Sigmoid");
+        break;
+    }
+  }
+  if (ctx.has_input(kSeqLens)) {
+    const Tensor* lens = ctx.input_constant(kSeqLens);
+    if (lens == nullptr) return Decline(where_, "sequence_lens is not a constant");
+    if (lens->dtype() != DType::kInt32) return Decline(where_, "sequence_lens is not int32");
+    for (int32_t v : lens->values<int32_t>())
+      if (v != T_) return Decline(where_, "sequence_lens has rows shorter than the sequence");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status OnednnRnnKernel::Prepare(PrepareContext& ctx) {
+  const Dims& x = ctx.input_dims(kX);
+  const Dims& r = ctx.input_dims(kR);
+  if (x.size() != 3 || r.size() != 3) return Decline(where_, "unexpected ranks");
+  T_ = attrs_.layout == 0 ? x[0] : x[1];
+  N_ = attrs_.layout == 0 ? x[1] : x[0];
+  I_ = x[2];
+  H_ = r[2];
+  D_ = attrs_.num_directions;
+  if (T_ * N_ * I_ * H_ == 0) return Decline(where_, "empty tensor");
+  SEQRT_RETURN_IF_ERROR(CheckExpressible(ctx));
+  has_init_h_ = ctx.has_input(kInitH);
+  has_init_c_ = ctx.has_input(kInitC) && attrs_.cell == RecurrentCell::kLstm;
+  has_y_ = ctx.has_output(kY);
+  has_yh_ = ctx.has_output(kYh);
+  has_yc_ = ctx.has_output(kYc) && attrs_.cell == RecurrentCell::kLstm;
+  dirs_.assign(D_, Direction{});
+  scratchpad_bytes_ = 0;
+  try {
+    for (int d = 0; d < D_; ++d) SEQRT_RETURN_IF_ERROR(BuildDirection(ctx, d));
+  } catch (const dnnl::error& e) {
+    absl::Status s = DnnlErrorToStatus(e, where_);
+    if (absl::IsUnimplemented(s) || absl::IsInvalidArgument(s)) return Decline(where_, e.what());
+    return s;
+  }
+  size_t bytes = (scratchpad_bytes_ + 63) / 64 * 64;
+  if (!has_y_) bytes += static_cast<size_t>(T_ * N_ * H_) * sizeof(float);
+  ctx.RequestScratch(bytes);
+  return absl::OkStatus();
+}
+
+absl::Status OnednnRnnKernel::BuildDirection(PrepareContext& ctx, int d) {
+  const dnnl::engine& engine = CpuEngine();
+  const int64_t T = T_, N = N_, I = I_, H = H_, D = D_;
+  const bool l0 = attrs_.layout == 0;
+  Direction& dir = dirs_[d];
+
+  // Views of the ONNX tensors. Layout 0: X [T,N,I], states [D,N,H], Y [T,D,N,H].
+  // Layout 1: X [N,T,I], states [N,D,H], Y [N,T,D,H].
+  dir.src_layer = l0 ? View({T, N, I}, {N * I, I, 1}) : View({T, N, I}, {I, T * I, 1});
+  const memory::desc state = l0 ? View({1, 1, N, H}, {D * N * H, N * H, H, 1})
+                                : View({1, 1, N, H}, {D * N * H, H, D * H, 1});
+  dir.state_off = l0 ? d * N * H : d * H;
+  dir.dst_layer = !has_y_ ? View({T, N, H}, {N * H, H, 1})
+                  : l0    ? View({T, N, H}, {D * N * H, H, 1})
+                          : View({T, N, H}, {D * H, T * D * H, 1});
+  dir.y_off = !has_y_ ? 0 : l0 ? d * N * H : d * H;
+  dir.src_iter = has_init_h_ ? state : memory::desc();
+  dir.src_iter_c = has_init_c_ ? state : memory::desc();
+  dir.dst_iter = has_yh_ ? state : memory::desc();
+  dir.dst_iter_c = has_yc_ ? state : memory::desc();
+
+  const bool lstm = attrs_.cell == RecurrentCell::kLstm;
+  const bool lbr = attrs_.cell == RecurrentCell::kGru && attrs_.linear_before_reset;
+  const int G = attrs_.gates();
+  const int bias_gates = lbr ? 4 : G;
+  // dnnl gate g takes ONNX gate map[g]: LSTM dnnl i,f,c,o <- ONNX i,o,f,c.
+  const std::array<int, 4> map = lstm ? std::array<int, 4>{0, 2, 3, 1} : std::array<int, 4>{0, 1, 2, 3};
+
+  const memory::desc wl_any({1, 1, I, G, H}, memory::data_type::f32, memory::format_tag::any);
+  const memory::desc wi_any({1, 1, H, G, H}, memory::data_type::f32, memory::format_tag::any);
+  const memory::desc bias_md({1, 1, bias_gates, H}, memory::data_type::f32, memory::format_tag::ldgo);
+  const memory::desc peep_md({1, 1, 3, H}, memory::data_type::f32, memory::format_tag::ldgo);
+  const bool peephole = lstm && ctx.has_input(kP);
+  const auto dir_kind = (d == 1 || attrs_.reverse) ? dnnl::rnn_direction::unidirectional_right2left
+                                                  : dnnl::rnn_direction::unidirectional_left2right;
+  const auto inference = dnnl::prop_kind::forward_inference;
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+
+  memory::desc wl_md, wi_md, bias_q, peep_q;
+  switch (attrs_.cell) {
+    case RecurrentCell::kLstm: {
+      dnnl::lstm_forward::desc desc(inference, dir_kind, dir.src_layer, dir.src_iter, dir.src_iter_c,
+                                    wl_any, wi_any, peephole ? peep_md : memory::desc(), bias_md,
+                                    dir.dst_layer, dir.dst_iter, dir.dst_iter_c);
+      dnnl::lstm_forward::primitive_desc pd(desc, attr, engine);
+      wl_md = pd.weights_layer_desc();
+      wi_md = pd.weights_iter_desc();
+      bias_q = pd.bias_desc();
+      if (peephole) peep_q = pd.weights_peephole_desc();
+      dir.scratchpad = pd.scratchpad_desc();
+      dir.prim = dnnl::lstm_forward(pd);
+      break;
+    }
+    case RecurrentCell::kGru: {
+      if (lbr) {
+        dnnl::lbr_gru_forward::desc desc(inference, dir_kind, dir.src_layer, dir.src_iter, wl_any, wi_any,
+                                         bias_md, dir.dst_layer, dir.dst_iter);
+        dnnl::lbr_gru_forward::primitive_desc pd(desc, attr, engine);
+        wl_md = pd.weights_layer_desc();
+        wi_md = pd.weights_iter_desc();
+        bias_q = pd.bias_desc();
+        dir.scratchpad = pd.scratchpad_desc();
+        dir.prim = dnnl::lbr_gru_forward(pd);
+      } else {
+        dnnl::gru_forward::desc desc(inference, dir_kind, dir.src_layer, dir.src_iter, wl_any, wi_any,
+                                     bias_md, dir.dst_layer, dir.dst_iter);
+        dnnl::gru_forward::primitive_desc pd(desc, attr, engine);
+        wl_md = pd.weights_layer_desc();
+        wi_md = pd.weights_iter_desc();
+        bias_q = pd.bias_desc();
+        dir.scratchpad = pd.scratchpad_desc();
+        dir.prim = dnnl::gru_forward(pd);
+      }
+      break;
+    }
+    case RecurrentCell::kRnn: {
+      const RecurrentActivation& act = attrs_.activation(d, 0);
+      dnnl::algorithm alg = dnnl::algorithm::eltwise_tanh;
+      float alpha = 0.f;
+      if (act.kind == Kind::kRelu) alg = dnnl::algorithm::eltwise_relu;
+      if (act.kind == Kind::kLeakyRelu) alg = dnnl::algorithm::eltwise_relu, alpha = act.alpha;
+      if (act.kind == Kind::kSigmoid) alg = dnnl::algorithm::eltwise_logistic;
+      dnnl::vanilla_rnn_forward::desc desc(inference, alg, dir_kind, dir.src_layer, dir.src_iter, wl_any,
+                                           wi_any, bias_md, dir.dst_layer, dir.dst_iter,
+                                           dnnl::rnn_flags::undef, alpha);
+      dnnl::vanilla_rnn_forward::primitive_desc pd(desc, attr, engine);
+      wl_md = pd.weights_layer_desc();
+      wi_md = pd.weights_iter_desc();
+      bias_q = pd.bias_desc();
+      dir.scratchpad = pd.scratchpad_desc();
+      dir.prim = dnnl::vanilla_rnn_forward(pd);
+      break;
+    }
+  }
+  scratchpad_bytes_ = std::max(scratchpad_bytes_, dir.scratchpad.get_size());
+
+  // ONNX W[d] is [G·H, I]; plain ldigo wants (i, g, o) at (i·G + g)·H + o.
+  const float* w = ctx.input_constant(kW)->data_as<float>() + d * G * H * I;
+  const float* r = ctx.input_constant(kR)->data_as<float>() + d * G * H * H;
+  std::vector<float> wl(I * G * H), wi(H * G * H), bias(bias_gates * H, 0.f), peep(3 * H, 0.f);
+  for (int g = 0; g < G; ++g)
+    for (int64_t o = 0; o < H; ++o) {
+      const int64_t row = map[g] * H + o;
+      for (int64_t i = 0; i < I; ++i) wl[(i * G + g) * H + o] = w[row * I + i];
+      for (int64_t i = 0; i < H; ++i) wi[(i * G + g) * H + o] = r[row * H + i];
+    }
+  if (ctx.has_input(kB)) {
+    const float* b = ctx.input_constant(kB)->data_as<float>() + d * 2 * G * H;
+    for (int g = 0; g < G; ++g)
+      for (int64_t o = 0; o < H; ++o) {
+        const float wb = b[map[g] * H + o], rb = b[(G + map[g]) * H + o];
+        if (lbr && g == 2) {
+          bias[2 * H + o] = wb;  // linear_before_reset: Rbh stays inside r ⊙ (...)
+          bias[3 * H + o] = rb;
+        } else {
+          bias[g * H + o] = wb + rb;
+        }
+      }
+  }
+  if (peephole) {
+    // dnnl peephole i,f,o <- ONNX P i,o,f.
+    const float* p = ctx.input_constant(kP)->data_as<float>() + d * 3 * H;
+    const int pmap[3] = {0, 2, 1};
+    for (int g = 0; g < 3; ++g)
+      for (int64_t o = 0; o < H; ++o) peep[g * H + o] = p[pmap[g] * H + o];
+  }
+
+  dnnl::stream stream(engine);
+  auto reorder_into = [&](std::vector<float>& plain, const memory::desc& plain_md, const memory::desc& want) {
+    memory src(plain_md, engine, plain.data());
+    memory dst(want, engine);
+    dnnl::reorder(src, dst).execute(stream, src, dst);
+    return dst;
+  };
+  dir.weights_layer = reorder_into(wl, memory::desc({1, 1, I, G, H}, memory::data_type::f32,
+                                                    memory::format_tag::ldigo), wl_md);
+  dir.weights_iter = reorder_into(wi, memory::desc({1, 1, H, G, H}, memory::data_type::f32,
+                                                   memory::format_tag::ldigo), wi_md);
+  dir.bias = reorder_into(bias, bias_md, bias_q);
+  if (peephole) dir.weights_peephole = reorder_into(peep, peep_md, peep_q);
+  stream.wait();
+  return absl::OkStatus();
+}
+
+absl::Status OnednnRnnKernel::Compute(ComputeContext& ctx) const {
+  try {
+    const dnnl::engine& engine = CpuEngine();
+    dnnl::stream stream(engine);
+    char* scratch = static_cast<char*>(ctx.scratch());
+    float* y_stand_in = reinterpret_cast<float*>(scratch + (scratchpad_bytes_ + 63) / 64 * 64);
+    auto mem = [&](const memory::desc& md, const void* base, int64_t off) {
+      return memory(md, engine, const_cast<float*>(static_cast<const float*>(base)) + off);
+    };
+    for (const Direction& dir : dirs_) {
+      std::unordered_map<int, memory> args = {
+          {DNNL_ARG_SRC_LAYER, mem(dir.src_layer, ctx.input(kX), 0)},
+          {DNNL_ARG_WEIGHTS_LAYER, dir.weights_layer},
+          {DNNL_ARG_WEIGHTS_ITER, dir.weights_iter},
+          {DNNL_ARG_BIAS, dir.bias},
+          {DNNL_ARG_DST_LAYER, has_y_ ? mem(dir.dst_layer, ctx.output(kY), dir.y_off)
+                                      : mem(dir.dst_layer, y_stand_in, 0)},
+          {DNNL_ARG_SCRATCHPAD, memory(dir.scratchpad, engine, scratch)}};
+      if (has_init_h_) args.emplace(DNNL_ARG_SRC_ITER, mem(dir.src_iter, ctx.input(kInitH), dir.state_off));
+      if (has_init_c_) args.emplace(DNNL_ARG_SRC_ITER_C, mem(dir.src_iter_c, ctx.input(kInitC), dir.state_off));
+      if (has_yh_) args.emplace(DNNL_ARG_DST_ITER, mem(dir.dst_iter, ctx.output(kYh), dir.state_off));
+      if (has_yc_) args.emplace(DNNL_ARG_DST_ITER_C, mem(dir.dst_iter_c, ctx.output(kYc), dir.state_off));
+      if (dir.weights_peephole) args.emplace(DNNL_ARG_WEIGHTS_PEEPHOLE, dir.weights_peephole);
+      dir.prim.execute(stream, args);
+    }
+    stream.wait();
+  } catch (const dnnl::error& e) {
+    return DnnlErrorToStatus(e, where_);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<OpKernel>> MakeOnednnRnnKernel(const graph::Node& node) {
+  return MakeKernel<OnednnRnnKernel>(node);
+}
+
+}  // namespace seqrt::ops

@@ -1,0 +1,30 @@
+// How control-flow kernels (Loop, If, Scan) run their bodies without knowing the runtime:
+// the runtime hands them a SubgraphRunner through ComputeContext::runtime_hook. The runner
+// plans each body once per input signature and reuses that plan on later iterations.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "graph/graph.h"
+#include "seqrt/tensor.h"
+
+namespace seqrt::ops {
+
+class SubgraphRunner {
+ public:
+  virtual ~SubgraphRunner() = default;
+  // Runs `body`. `inputs` are the body's formal inputs in order, then one view per entry of
+  // body->captures (the node's implicit inputs for this body, in the same order). Returns
+  // the body's outputs in order.
+  virtual absl::StatusOr<std::vector<Tensor>> Run(const std::shared_ptr<const graph::Graph>& body,
+                                                  const std::vector<TensorView>& inputs) const = 0;
+};
+
+// The runner for a kernel's Compute; null only if the runtime was built without one.
+inline const SubgraphRunner* GetSubgraphRunner(const void* runtime_hook) {
+  return static_cast<const SubgraphRunner*>(runtime_hook);
+}
+
+}  // namespace seqrt::ops

@@ -1,0 +1,29 @@
+// The runtime's SubgraphRunner: plans a Loop/If/Scan body once per input signature (dtypes
+// and dims) and reuses that plan, so a loop does not re-plan on every iteration.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "ops/subgraph.h"
+
+namespace seqrt::runtime {
+
+class Plan;
+
+class SubgraphCache : public ops::SubgraphRunner {
+ public:
+  void set_threads(int threads) { threads_ = threads; }
+  absl::StatusOr<std::vector<Tensor>> Run(const std::shared_ptr<const graph::Graph>& body,
+                                          const std::vector<TensorView>& inputs) const override;
+
+ private:
+  int threads_ = 1;
+  mutable std::mutex mutex_;
+  mutable std::map<std::pair<const graph::Graph*, std::string>, std::shared_ptr<Plan>> plans_;
+};
+
+}  // namespace seqrt::runtime

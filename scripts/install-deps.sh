@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages seqrt builds, tests and benchmarks with (as root; a no-op
+# when everything is present). Nothing is downloaded from anywhere but Debian's repository.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config ccache
+  libdnnl-dev libonnx-dev libprotobuf-dev protobuf-compiler libabsl-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
+  nlohmann-json3-dev
+  python3-onnx python3-numpy
+)
+
+# ONNX Runtime (the peer in benchmarks and agreement tests) comes from npm: this machine kind
+# ships Node.js and npm; fall back to Debian's only when they are absent.
+if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: run as root (or install the packages above yourself)" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
