@@ -56,11 +56,16 @@ absl::Status InferTranspose(InferContext& ctx) {
 class TransposeKernel : public OpKernel {
  public:
   explicit TransposeKernel(const graph::Node& node)
-      : has_perm_(node.attrs.Has("perm")), perm_(node.attrs.GetInts("perm", {})) {}
+      : where_(node.Describe()),
+        has_perm_(node.attrs.GetInts("perm").ok()),
+        perm_(node.attrs.GetInts("perm", {})) {}
 
   absl::Status Compute(ComputeContext& ctx) const override {
     const Dims& in = ctx.input_dims(0);
     const int rank = static_cast<int>(in.size());
+    if (has_perm_ && static_cast<int>(perm_.size()) != rank) {  // infer checked it; stay safe
+      return NodeError(where_, absl::StrCat("perm has ", perm_.size(), " entries for rank ", rank));
+    }
     const SmallInts in_strides = RowMajorStrides(in);
     SmallInts dims(rank), src_strides(rank);
     for (int i = 0; i < rank; ++i) {
@@ -75,6 +80,7 @@ class TransposeKernel : public OpKernel {
   }
 
  private:
+  std::string where_;
   bool has_perm_;
   std::vector<int64_t> perm_;
 };

@@ -237,6 +237,14 @@ class Perf(CliCase):
                      "Peak resident memory", "arena_bytes"]:
             self.assertIn(text, out)
 
+    def test_option_spellings(self):
+        # --k=v, --k v, -kV and -k V all mean the same; repeated flags accumulate.
+        for args in (["--runs=3"], ["--runs", "3"], ["-r3"], ["-r", "3"]):
+            j = json.loads(self.ok("perf", model(), *args, "--shape=x=2x3x4", "--free-dim", "N:2", "--json"))
+            self.assertEqual(j["runs"], 3)
+        j = json.loads(self.ok("perf", model(), "-r", "2", "-f", "N:3", "-f", "T:4", "--json"))
+        self.assertAlmostEqual(j["sequence_steps_per_s"], j["throughput_per_s"] * 12, delta=j["sequence_steps_per_s"] * 1e-6)
+
     def test_piped_output_has_no_progress(self):
         _, _, err = seqrt("perf", model(), "-r", "3")
         self.assertEqual(err, "")
@@ -309,6 +317,34 @@ class Errors(CliCase):
         self.fails(2, "perf", model(), "-r", "3", "-t", "1", stderr_has=["-r or -t"])
         self.fails(2, "run", model(), "--output-format", "csv", stderr_has=["csv"])
         self.fails(2, "info", model(), "-f", "T", stderr_has=["-f needs DIM:VALUE"])
+
+
+COMPARE_ORT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "benchmarks", "compare_ort")
+
+
+class CompareOrt(CliCase):
+    """benchmarks/compare_ort on the small model; skipped until run.sh has installed onnxruntime-node."""
+
+    def test_table(self):
+        node = shutil.which("node")
+        if not node or not os.path.exists(os.path.join(COMPARE_ORT, "node_modules", "onnxruntime-node")):
+            self.skipTest("node or onnxruntime-node missing (benchmarks/compare_ort/run.sh installs it)")
+        p = subprocess.run([node, os.path.join(COMPARE_ORT, "compare_ort.mjs"), "--seqrt", SEQRT, "--batch", "1,3",
+                            "--time", "5", "--rounds", "2", "--runs", "3", "--seed", "4", model(),
+                            model("unsupported.onnx")], capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows = [line for line in p.stdout.splitlines() if line.startswith("| mlp.onnx")]
+        self.assertEqual(len(rows), 2, p.stdout)
+        for row, shape in zip(rows, ["x=1x5x4", "x=3x5x4"]):
+            cells = [c.strip() for c in row.strip("|").split("|")]
+            self.assertEqual(cells[1], shape)
+            self.assertEqual(cells[2], "3")
+            for c in cells[3:9]:
+                float(c)  # latencies, ratio and RSS growth are numbers
+            self.assertEqual(cells[9], "yes", row)
+        bad = [line for line in p.stdout.splitlines() if line.startswith("| unsupported.onnx")]
+        self.assertEqual(len(bad), 2)
+        self.assertIn("NoSuchOp", bad[0])
 
 
 def setUpModule():

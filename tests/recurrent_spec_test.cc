@@ -2,6 +2,7 @@
 // float64) writes >= 200 random backend-style cases at test time, and the reference kernel
 // (forced, through tests/recurrent_harness.h) and the whole Session pipeline must match them
 // within 1e-5 + 1e-5*|expected|. Also: the 12 ONNX backend node tests, and bad-input errors.
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -273,6 +274,75 @@ TEST(RecurrentErrors, MissingR) {
   c.inputs.resize(2);
   c.node.inputs.resize(2);
   ExpectError(c, "'R' is required");
+}
+
+// ---- dtypes and edge cases ----
+
+Tensor Ramp(DType dtype, Dims dims, float scale) {
+  Tensor t(dtype, dims);
+  for (int64_t k = 0; k < t.num_elements(); ++k) {
+    const float v = scale * std::sin(0.7f * static_cast<float>(k) + 0.3f);
+    if (dtype == DType::kFloat) t.data_as<float>()[k] = v;
+    if (dtype == DType::kFloat16) t.data_as<Float16>()[k] = Float16(v);
+  }
+  return t;
+}
+
+TEST(RecurrentDtypes, Float16ComputesLikeFloat) {
+  RecurrentCase c32 = SmallLstm(), c16 = SmallLstm();
+  c32.node.attrs.Set("direction", std::string("bidirectional"));
+  c16.node.attrs = c32.node.attrs;
+  const std::vector<Dims> dims = {{4, 2, 3}, {2, 20, 3}, {2, 20, 5}};
+  for (int i = 0; i < 3; ++i) {
+    c32.inputs[i] = Ramp(DType::kFloat, dims[i], 0.5f);
+    c16.inputs[i] = Ramp(DType::kFloat16, dims[i], 0.5f);
+  }
+  auto r32 = RunRecurrentKernel(&ops::MakeReferenceRecurrentKernel, c32);
+  auto r16 = RunRecurrentKernel(&ops::MakeReferenceRecurrentKernel, c16);
+  ASSERT_TRUE(r32.ok()) << r32.status();
+  ASSERT_TRUE(r16.ok()) << r16.status();
+  for (int o = 0; o < 3; ++o) {
+    const Tensor& a = *r16->outputs[o];
+    const Tensor& b = *r32->outputs[o];
+    ASSERT_EQ(a.dims(), b.dims());
+    for (int64_t k = 0; k < a.num_elements(); ++k)
+      EXPECT_NEAR(static_cast<float>(a.data_as<Float16>()[k]), b.data_as<float>()[k], 5e-3) << o << " " << k;
+  }
+}
+
+TEST(RecurrentEdges, ZeroLengthRowKeepsInitialStateAndZeroY) {
+  RecurrentCase c = SmallLstm();
+  c.node.attrs.Set("direction", std::string("reverse"));
+  Tensor lens(DType::kInt32, {2});
+  lens.data_as<int32_t>()[0] = 0;
+  lens.data_as<int32_t>()[1] = 3;
+  AddInput(c, ops::kRecSequenceLens, lens);
+  AddInput(c, ops::kRecInitialH, Ramp(DType::kFloat, {1, 2, 5}, 0.9f));
+  AddInput(c, ops::kRecInitialC, Ramp(DType::kFloat, {1, 2, 5}, 0.4f));
+  auto run = RunRecurrentKernel(&ops::MakeReferenceRecurrentKernel, c);
+  ASSERT_TRUE(run.ok()) << run.status();
+  const float* y = run->outputs[0]->data_as<float>();  // [T=4, D=1, N=2, H=5]
+  const float* yh = run->outputs[1]->data_as<float>();
+  const float* yc = run->outputs[2]->data_as<float>();
+  for (int j = 0; j < 5; ++j) {
+    for (int t = 0; t < 4; ++t) EXPECT_EQ(y[(t * 2 + 0) * 5 + j], 0.f);  // row 0: no steps
+    EXPECT_EQ(y[(3 * 2 + 1) * 5 + j], 0.f);                             // row 1: t = 3 >= 3
+    EXPECT_EQ(yh[j], c.inputs[ops::kRecInitialH]->data_as<float>()[j]);
+    EXPECT_EQ(yc[j], c.inputs[ops::kRecInitialC]->data_as<float>()[j]);
+    // Reverse: row 1's final state is the output at t = 0.
+    EXPECT_EQ(yh[5 + j], y[(0 * 2 + 1) * 5 + j]);
+  }
+}
+
+TEST(RecurrentEdges, EmptySequence) {
+  RecurrentCase c = SmallLstm();
+  c.inputs[0] = Tensor(DType::kFloat, {0, 2, 3});
+  AddInput(c, ops::kRecInitialH, Ramp(DType::kFloat, {1, 2, 5}, 0.9f));
+  auto run = RunRecurrentKernel(&ops::MakeReferenceRecurrentKernel, c);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->outputs[0]->dims(), (Dims{0, 1, 2, 5}));
+  for (int k = 0; k < 10; ++k)
+    EXPECT_EQ(run->outputs[1]->data_as<float>()[k], c.inputs[ops::kRecInitialH]->data_as<float>()[k]);
 }
 
 // ---- Activation functions and their defaults ----

@@ -110,7 +110,7 @@ int RunPerfCommand(const Args& args) {
       last_progress = t1;
       progress_shown = true;
       const double mean = std::accumulate(latencies.begin(), latencies.end(), 0.0) / latencies.size();
-      const std::string target = timed ? absl::StrFormat("%.0f/%.0f s", elapsed, *seconds_opt)
+      const std::string target = timed ? absl::StrFormat("%.1f/%.1f s", elapsed, *seconds_opt)
                                        : absl::StrCat(latencies.size(), "/", *runs_opt, " runs");
       std::fprintf(stderr, "\r\033[K  %s, mean %.3f ms", target.c_str(), mean);
       std::fflush(stderr);

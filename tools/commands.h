@@ -14,5 +14,6 @@ int RunInfoCommand(const Args& args);
 int RunRunCommand(const Args& args);
 int RunPerfCommand(const Args& args);
 int RunProfileCommand(const Args& args);
+int RunTrainCommand(const Args& args);
 
 }  // namespace seqrt::tools

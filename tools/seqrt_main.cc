@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
       {"perf", seqrt::tools::RunPerfCommand},
       {"profile", seqrt::tools::RunProfileCommand},
       {"test", seqrt::tools::RunTestCommand},
+      {"train", seqrt::tools::RunTrainCommand},
   };
   auto it = commands.find(argv[1]);
   if (it == commands.end()) {

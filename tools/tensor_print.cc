@@ -23,20 +23,34 @@ std::string FormatValue(const Tensor& t, int64_t i) {
   return absl::StrFormat("%.0f", v);
 }
 
-// Nested brackets in row-major order, one innermost row per line.
-void AppendNested(const Tensor& t, size_t dim, int64_t* index, int indent, std::string* out) {
+// Row-major, one innermost row per line; for rank >= 3 each 2-D slice is a block headed by
+// its leading indices ("[1, 0, :, :]").
+void AppendRows(const Tensor& t, int indent, std::string* out) {
   const Dims& dims = t.dims();
   if (dims.empty()) {
     absl::StrAppend(out, std::string(indent, ' '), FormatValue(t, 0), "\n");
     return;
   }
-  if (dim + 1 == dims.size()) {
-    std::string row = std::string(indent + dim, ' ') + "[";
-    for (int64_t j = 0; j < dims[dim]; ++j) absl::StrAppend(&row, j ? ", " : "", FormatValue(t, (*index)++));
+  const int64_t cols = dims.back();
+  const int64_t rows_per_slice = dims.size() >= 2 ? dims[dims.size() - 2] : 1;
+  const int64_t rows = cols ? t.num_elements() / cols : 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    if (dims.size() >= 3 && r % rows_per_slice == 0) {
+      // The leading indices of this slice, from its first row number.
+      std::vector<int64_t> lead(dims.size() - 2);
+      int64_t rest = r / rows_per_slice;
+      for (size_t k = lead.size(); k-- > 0;) {
+        lead[k] = rest % dims[k];
+        rest /= dims[k];
+      }
+      std::string head = "[";
+      for (int64_t i : lead) absl::StrAppend(&head, i, ", ");
+      absl::StrAppend(out, std::string(indent, ' '), head, ":, :]\n");
+    }
+    std::string row = std::string(indent + (dims.size() >= 3 ? 2 : 0), ' ') + "[";
+    for (int64_t j = 0; j < cols; ++j) absl::StrAppend(&row, j ? ", " : "", FormatValue(t, r * cols + j));
     absl::StrAppend(out, row, "]\n");
-    return;
   }
-  for (int64_t j = 0; j < dims[dim]; ++j) AppendNested(t, dim + 1, index, indent, out);
 }
 
 // True for a float tensor of rank 1 or 2 whose rows are non-negative and sum to ~1.
@@ -83,8 +97,7 @@ std::string FormatTensor(const std::string& name, const Tensor& t) {
   const int64_t n = t.num_elements();
   if (n == 0) return out + "  (empty)\n";
   if (n <= kFullPrintLimit) {
-    int64_t index = 0;
-    AppendNested(t, 0, &index, 2, &out);
+    AppendRows(t, 2, &out);
   } else {
     double lo = ElementAsDouble(t, 0), hi = lo, sum = 0;
     int64_t nan = 0;

@@ -62,8 +62,12 @@ function ortRound(model, inputDir, runs, outputDir) {
   const args = [join(here, 'ort_runner.mjs'), '--model', model, '--inputs', inputDir, '--runs', String(runs),
                 '--warmup', opt.warmup, '--threads', opt.threads, '--opt-level', opt['opt-level']];
   if (outputDir) args.push('--output-dir', outputDir);
-  const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20, cwd: here });
-  return JSON.parse(out);
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20, cwd: here });
+  if (r.status !== 0) {
+    const lines = (r.stderr || '').split('\n').filter((l) => /error/i.test(l));
+    throw new Error(`ORT: ${(lines[0] || r.stderr || `exit ${r.status}`).trim().slice(0, 300)}`);
+  }
+  return JSON.parse(r.stdout);
 }
 
 function seqrtRound(model, feeds, runs) {
@@ -168,14 +172,18 @@ for (const model of models) {
       }
       if (seqrtError) {
         // seqrt cannot run it: still measure ONNX Runtime, on inputs made here.
-        writeRandomInputs(info, dims, inputDir);
-        const runs = Number(opt.runs) || 10;
-        const b = ortRound(model, inputDir, runs);
-        row.shape = shapeOf(inputDir);
-        row.runs = runs;
-        row.ortMs = median(b.latencies_ms);
-        row.ortRss = b.rss_end_bytes - b.rss_before_bytes;
         row.error = `seqrt: ${seqrtError}`;
+        try {
+          writeRandomInputs(info, dims, inputDir);
+          row.shape = shapeOf(inputDir);
+          const runs = Number(opt.runs) || 10;
+          const b = ortRound(model, inputDir, runs);
+          row.runs = runs;
+          row.ortMs = median(b.latencies_ms);
+          row.ortRss = b.rss_end_bytes - b.rss_before_bytes;
+        } catch (e) {
+          row.error += `; ${e.message.split('\n')[0]}`;
+        }
         rows.push(row);
         continue;
       }

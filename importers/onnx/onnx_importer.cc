@@ -305,8 +305,8 @@ absl::StatusOr<graph::Model> LoadModelFile(const std::string& path) {
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot be opened"));
   std::stringstream buffer;
   buffer << in.rdbuf();
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  const std::string dir = parent.empty() ? std::string(".") : parent.string();
   auto model = LoadModelBytes(buffer.str(), dir, path);
   if (model.ok()) model->path = path;
   return model;

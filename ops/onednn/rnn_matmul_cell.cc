@@ -122,13 +122,15 @@ class MatmulCellKernel final : public OpKernel {
   dnnl::matmul step_;
 };
 
-// Measured crossover (benchmarks/RESULTS.md): below this batch our packed AVX2 GEMM wins the
-// per-step product (oneDNN's per-call overhead dominates); from it on oneDNN's matmul does.
-// SEQRT_RNN_STEP_ONEDNN_MIN_BATCH overrides it, for measuring.
+// Measured (benchmarks/RESULTS.md, AVX2 Zen3, 1 thread): our packed GEMM beats a oneDNN
+// matmul per step at every batch tried (1..64; at batch 64 LSTM H=256 117-140 ms vs
+// 194-208 ms, H=1024 1.87-2.09 s vs 2.40-2.95 s), so the oneDNN step path is off by default.
+// SEQRT_RNN_STEP_ONEDNN_MIN_BATCH=<batch> turns it on from that batch, to re-measure on
+// machines with AVX-512 where oneDNN's brgemm matmul may win.
 int64_t StepOnednnMinBatch() {
   static const int64_t v = [] {
     const char* e = std::getenv("SEQRT_RNN_STEP_ONEDNN_MIN_BATCH");
-    return e ? std::atoll(e) : int64_t{16};
+    return e ? std::atoll(e) : std::numeric_limits<int64_t>::max();
   }();
   return v;
 }

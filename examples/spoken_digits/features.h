@@ -1,0 +1,45 @@
+// From audio to the model's input: 16 kHz, 25 ms Hamming frames every 10 ms, FFTW power
+// spectrum, 40 mel bands, log, DCT → 26 MFCCs per frame (the seed's input width). The word is
+// cut out of its surrounding silence/noise, each coefficient is normalized over the utterance
+// (zero mean, unit variance), and the frames are left-padded with zeros to a fixed length so the
+// recurrent layers end on the word (Keras pad_sequences' "pre" padding).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "audio.h"
+
+namespace spoken_digits {
+
+inline constexpr int kFeatureRate = 16000;
+inline constexpr int kNumCoefficients = 26;
+inline constexpr int kNumFrames = 80;  // 0.8 s after trimming: longer words keep their first 0.8 s
+
+// MFCCs of 16 kHz mono samples: frames × kNumCoefficients, row-major. Also returns each
+// frame's log energy (dB) when `frame_db` is given, for finding where the word is.
+// Compute works in the FFT plan's own buffers: use one extractor per thread.
+class MfccExtractor {
+ public:
+  MfccExtractor();
+  ~MfccExtractor();
+  MfccExtractor(const MfccExtractor&) = delete;
+  MfccExtractor& operator=(const MfccExtractor&) = delete;
+
+  std::vector<float> Compute(const std::vector<float>& samples, std::vector<float>* frame_db) const;
+
+ private:
+  struct Fft;
+  std::unique_ptr<Fft> fft_;
+  std::vector<float> window_;
+  std::vector<std::vector<std::pair<int, float>>> mel_filters_;  // per band: (bin, weight)
+  std::vector<float> dct_;  // kNumCoefficients × bands
+};
+
+// The model input for one utterance at any sample rate: [kNumFrames, kNumCoefficients].
+// A silent recording, or one where nothing rises above the background, is FailedPrecondition
+// with a sentence saying so (never a guess).
+absl::StatusOr<std::vector<float>> UtteranceFeatures(const MfccExtractor& mfcc, const Audio& audio);
+
+}  // namespace spoken_digits

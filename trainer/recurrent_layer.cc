@@ -1,0 +1,314 @@
+#include "trainer/recurrent_layer.h"
+
+#include <algorithm>
+
+#include "trainer/gemm.h"
+
+namespace seqrt::trainer {
+namespace {
+
+template <typename S>
+std::vector<S> Cast(const std::vector<double>& v) {
+  return std::vector<S>(v.begin(), v.end());
+}
+
+int64_t GateCount(LayerKind kind) {
+  switch (kind) {
+    case LayerKind::kLSTM: return 4;
+    case LayerKind::kGRU: return 3;
+    default: return 1;
+  }
+}
+
+}  // namespace
+
+template <typename S>
+RecurrentLayer<S>::RecurrentLayer(const LayerSpec& spec, int64_t in_width, bool reverse, Rng& rng)
+    : spec_(spec), in_width_(in_width), units_(spec.units), gates_(GateCount(spec.kind)), reverse_(reverse) {
+  const int64_t h = units_, gh = gates_ * units_;
+  kernel_ = {"kernel", {in_width, gh}, Cast<S>(GlorotUniform(in_width, gh, rng)), {}};
+  recurrent_ = {"recurrent_kernel", {h, gh}, Cast<S>(Orthogonal(h, gh, rng)), {}};
+  const bool two_biases = IsGruV3();
+  bias_ = {"bias", two_biases ? Dims{2, gh} : Dims{gh}, std::vector<S>(two_biases ? 2 * gh : gh, S(0)), {}};
+  if (spec.kind == LayerKind::kLSTM) std::fill(bias_.value.begin() + h, bias_.value.begin() + 2 * h, S(1));
+  for (Param<S>* p : params()) p->grad.assign(p->value.size(), S(0));
+}
+
+template <typename S>
+void RecurrentLayer<S>::Forward(const Seq<S>& x, Seq<S>& y) {
+  x_ = &x;
+  steps_ = x.steps, batch_ = x.batch;
+  const int64_t t_n = steps_ * batch_, h = units_, gh = gates_ * units_;
+  xw_.resize(t_n * gh);
+  for (int64_t r = 0; r < t_n; ++r) std::copy_n(bias_.value.begin(), gh, xw_.begin() + r * gh);
+  Gemm<S>(false, false, t_n, gh, in_width_, S(1), x.v.data(), in_width_, kernel_.value.data(), gh, S(1), xw_.data(),
+          gh);
+  hprev_.assign(t_n * h, S(0));
+  h_.assign(t_n * h, S(0));
+  act_.assign(t_n * gh, S(0));
+  rec_.assign(batch_ * gh, S(0));
+  if (spec_.kind == LayerKind::kLSTM) cprev_.assign(t_n * h, S(0)), c_.assign(t_n * h, S(0));
+  if (IsGruV3()) hzh_.assign(t_n * h, S(0));
+  if (IsGruV1()) rh_.assign(t_n * h, S(0));
+
+  for (int64_t s = 0; s < steps_; ++s) {
+    const int64_t t = TimeAt(s, steps_);
+    if (s > 0) {
+      const int64_t tp = TimeAt(s - 1, steps_);
+      std::copy_n(h_.begin() + tp * batch_ * h, batch_ * h, hprev_.begin() + t * batch_ * h);
+      if (spec_.kind == LayerKind::kLSTM) std::copy_n(c_.begin() + tp * batch_ * h, batch_ * h, cprev_.begin() + t * batch_ * h);
+    }
+    StepForward(t, hprev_.data() + t * batch_ * h, spec_.kind == LayerKind::kLSTM ? cprev_.data() + t * batch_ * h : nullptr,
+                batch_);
+  }
+  if (spec_.return_sequences) {
+    y.Resize(steps_, batch_, h);
+    std::copy(h_.begin(), h_.end(), y.v.begin());
+  } else {
+    y.Resize(1, batch_, h);
+    const int64_t t_last = TimeAt(steps_ - 1, steps_);
+    std::copy_n(h_.begin() + t_last * batch_ * h, batch_ * h, y.v.begin());
+  }
+}
+
+template <typename S>
+void RecurrentLayer<S>::StepForward(int64_t t, const S* h_prev, const S* c_prev, int64_t n) {
+  const int64_t h = units_, gh = gates_ * units_;
+  const S* xw = xw_.data() + t * n * gh;
+  S* act = act_.data() + t * n * gh;
+  S* hout = h_.data() + t * n * h;
+  S* rec = rec_.data();
+  const S* r_w = recurrent_.value.data();
+  switch (spec_.kind) {
+    case LayerKind::kSimpleRNN: {
+      Gemm<S>(false, false, n, h, h, S(1), h_prev, h, r_w, h, S(0), rec, h);
+      const bool relu = spec_.activation == Activation::kRelu;
+      for (int64_t i = 0; i < n * h; ++i) {
+        const S a = xw[i] + rec[i];
+        act[i] = hout[i] = relu ? (a > S(0) ? a : S(0)) : std::tanh(a);
+      }
+      break;
+    }
+    case LayerKind::kLSTM: {
+      Gemm<S>(false, false, n, gh, h, S(1), h_prev, h, r_w, gh, S(0), rec, gh);
+      S* c = c_.data() + t * n * h;
+      for (int64_t b = 0; b < n; ++b) {
+        const S* a_x = xw + b * gh;
+        const S* a_h = rec + b * gh;
+        S* g = act + b * gh;
+        for (int64_t j = 0; j < h; ++j) {
+          const S i_g = Sigmoid(a_x[j] + a_h[j]);
+          const S f_g = Sigmoid(a_x[h + j] + a_h[h + j]);
+          const S c_g = std::tanh(a_x[2 * h + j] + a_h[2 * h + j]);
+          const S o_g = Sigmoid(a_x[3 * h + j] + a_h[3 * h + j]);
+          g[j] = i_g, g[h + j] = f_g, g[2 * h + j] = c_g, g[3 * h + j] = o_g;
+          const S cv = f_g * c_prev[b * h + j] + i_g * c_g;
+          c[b * h + j] = cv;
+          hout[b * h + j] = o_g * std::tanh(cv);
+        }
+      }
+      break;
+    }
+    case LayerKind::kGRU: {
+      if (spec_.reset_after) {
+        const S* b_rec = bias_.value.data() + gh;
+        for (int64_t b = 0; b < n; ++b) std::copy_n(b_rec, gh, rec + b * gh);
+        Gemm<S>(false, false, n, gh, h, S(1), h_prev, h, r_w, gh, S(1), rec, gh);
+        S* hzh = hzh_.data() + t * n * h;
+        for (int64_t b = 0; b < n; ++b) {
+          const S* a_x = xw + b * gh;
+          const S* a_h = rec + b * gh;
+          S* g = act + b * gh;
+          for (int64_t j = 0; j < h; ++j) {
+            const S z = Sigmoid(a_x[j] + a_h[j]);
+            const S r = Sigmoid(a_x[h + j] + a_h[h + j]);
+            const S hh = std::tanh(a_x[2 * h + j] + r * a_h[2 * h + j]);
+            g[j] = z, g[h + j] = r, g[2 * h + j] = hh;
+            hzh[b * h + j] = a_h[2 * h + j];
+            hout[b * h + j] = z * h_prev[b * h + j] + (S(1) - z) * hh;
+          }
+        }
+      } else {
+        // z and r see h_prev; the candidate sees r ⊙ h_prev through its own recurrent block.
+        Gemm<S>(false, false, n, 2 * h, h, S(1), h_prev, h, r_w, gh, S(0), rec, gh);
+        S* rh = rh_.data() + t * n * h;
+        for (int64_t b = 0; b < n; ++b)
+          for (int64_t j = 0; j < h; ++j) {
+            const S z = Sigmoid(xw[b * gh + j] + rec[b * gh + j]);
+            const S r = Sigmoid(xw[b * gh + h + j] + rec[b * gh + h + j]);
+            act[b * gh + j] = z, act[b * gh + h + j] = r;
+            rh[b * h + j] = r * h_prev[b * h + j];
+          }
+        Gemm<S>(false, false, n, h, h, S(1), rh, h, r_w + 2 * h, gh, S(0), rec + 2 * h, gh);
+        for (int64_t b = 0; b < n; ++b)
+          for (int64_t j = 0; j < h; ++j) {
+            const S z = act[b * gh + j];
+            const S hh = std::tanh(xw[b * gh + 2 * h + j] + rec[b * gh + 2 * h + j]);
+            act[b * gh + 2 * h + j] = hh;
+            hout[b * h + j] = z * h_prev[b * h + j] + (S(1) - z) * hh;
+          }
+      }
+      break;
+    }
+    case LayerKind::kDense: break;
+  }
+}
+
+template <typename S>
+void RecurrentLayer<S>::Backward(const Seq<S>& dy, Seq<S>* dx) {
+  const int64_t n = batch_, h = units_, gh = gates_ * units_, t_n = steps_ * batch_;
+  dain_.assign(t_n * gh, S(0));
+  darec_.assign(IsGruV3() ? t_n * gh : 0, S(0));
+  std::vector<S> dh(n * h), dh_carry(n * h, S(0)), dc_carry(n * h, S(0)), dh_next(n * h), dc_next(n * h, S(0));
+  for (int64_t s = steps_ - 1; s >= 0; --s) {
+    const int64_t t = TimeAt(s, steps_);
+    const S* dy_t = spec_.return_sequences ? dy.step(t) : (s == steps_ - 1 ? dy.step(0) : nullptr);
+    for (int64_t i = 0; i < n * h; ++i) dh[i] = dh_carry[i] + (dy_t ? dy_t[i] : S(0));
+    StepBackward(t, dh.data(), dc_carry.data(), dh_next.data(), dc_next.data(), n);
+    dh_carry.swap(dh_next);
+    dc_carry.swap(dc_next);
+  }
+  const S* x = x_->v.data();
+  Gemm<S>(true, false, in_width_, gh, t_n, S(1), x, in_width_, dain_.data(), gh, S(1), kernel_.grad.data(), gh);
+  for (int64_t r = 0; r < t_n; ++r)
+    for (int64_t j = 0; j < gh; ++j) bias_.grad[j] += dain_[r * gh + j];
+  if (IsGruV3()) {
+    for (int64_t r = 0; r < t_n; ++r)
+      for (int64_t j = 0; j < gh; ++j) bias_.grad[gh + j] += darec_[r * gh + j];
+    Gemm<S>(true, false, h, gh, t_n, S(1), hprev_.data(), h, darec_.data(), gh, S(1), recurrent_.grad.data(), gh);
+  } else if (IsGruV1()) {
+    Gemm<S>(true, false, h, 2 * h, t_n, S(1), hprev_.data(), h, dain_.data(), gh, S(1), recurrent_.grad.data(), gh);
+    Gemm<S>(true, false, h, h, t_n, S(1), rh_.data(), h, dain_.data() + 2 * h, gh, S(1),
+            recurrent_.grad.data() + 2 * h, gh);
+  } else {
+    Gemm<S>(true, false, h, gh, t_n, S(1), hprev_.data(), h, dain_.data(), gh, S(1), recurrent_.grad.data(), gh);
+  }
+  if (dx) {
+    dx->Resize(steps_, batch_, in_width_);
+    Gemm<S>(false, true, t_n, in_width_, gh, S(1), dain_.data(), gh, kernel_.value.data(), gh, S(0), dx->v.data(),
+            in_width_);
+  }
+}
+
+template <typename S>
+void RecurrentLayer<S>::StepBackward(int64_t t, const S* dh, const S* dc_in, S* dh_prev, S* dc_prev, int64_t n) {
+  const int64_t h = units_, gh = gates_ * units_;
+  const S* act = act_.data() + t * n * gh;
+  const S* hp = hprev_.data() + t * n * h;
+  S* da = dain_.data() + t * n * gh;
+  const S* r_w = recurrent_.value.data();
+  switch (spec_.kind) {
+    case LayerKind::kSimpleRNN: {
+      const bool relu = spec_.activation == Activation::kRelu;
+      for (int64_t i = 0; i < n * h; ++i) da[i] = relu ? (act[i] > S(0) ? dh[i] : S(0)) : dh[i] * (S(1) - act[i] * act[i]);
+      Gemm<S>(false, true, n, h, h, S(1), da, h, r_w, h, S(0), dh_prev, h);
+      break;
+    }
+    case LayerKind::kLSTM: {
+      const S* cp = cprev_.data() + t * n * h;
+      const S* c = c_.data() + t * n * h;
+      for (int64_t b = 0; b < n; ++b) {
+        const S* g = act + b * gh;
+        S* d = da + b * gh;
+        for (int64_t j = 0; j < h; ++j) {
+          const int64_t k = b * h + j;
+          const S i_g = g[j], f_g = g[h + j], c_g = g[2 * h + j], o_g = g[3 * h + j];
+          const S tc = std::tanh(c[k]);
+          const S dc = dc_in[k] + dh[k] * o_g * (S(1) - tc * tc);
+          d[j] = dc * c_g * i_g * (S(1) - i_g);
+          d[h + j] = dc * cp[k] * f_g * (S(1) - f_g);
+          d[2 * h + j] = dc * i_g * (S(1) - c_g * c_g);
+          d[3 * h + j] = dh[k] * tc * o_g * (S(1) - o_g);
+          dc_prev[k] = dc * f_g;
+        }
+      }
+      Gemm<S>(false, true, n, h, gh, S(1), da, gh, r_w, gh, S(0), dh_prev, h);
+      break;
+    }
+    case LayerKind::kGRU: {
+      if (spec_.reset_after) {
+        const S* hzh = hzh_.data() + t * n * h;
+        S* dr = darec_.data() + t * n * gh;
+        for (int64_t b = 0; b < n; ++b)
+          for (int64_t j = 0; j < h; ++j) {
+            const int64_t k = b * h + j;
+            const S z = act[b * gh + j], r = act[b * gh + h + j], hh = act[b * gh + 2 * h + j];
+            const S dah = dh[k] * (S(1) - z) * (S(1) - hh * hh);
+            const S daz = dh[k] * (hp[k] - hh) * z * (S(1) - z);
+            const S dar = dah * hzh[k] * r * (S(1) - r);
+            da[b * gh + j] = dr[b * gh + j] = daz;
+            da[b * gh + h + j] = dr[b * gh + h + j] = dar;
+            da[b * gh + 2 * h + j] = dah;
+            dr[b * gh + 2 * h + j] = dah * r;
+            dh_prev[k] = dh[k] * z;
+          }
+        Gemm<S>(false, true, n, h, gh, S(1), dr, gh, r_w, gh, S(1), dh_prev, h);
+      } else {
+        std::vector<S>& drh = rec_;  // scratch [N,H] (rec_ holds N*GH >= N*H)
+        for (int64_t b = 0; b < n; ++b)
+          for (int64_t j = 0; j < h; ++j) {
+            const int64_t k = b * h + j;
+            const S z = act[b * gh + j], hh = act[b * gh + 2 * h + j];
+            da[b * gh + 2 * h + j] = dh[k] * (S(1) - z) * (S(1) - hh * hh);
+            da[b * gh + j] = dh[k] * (hp[k] - hh) * z * (S(1) - z);
+          }
+        Gemm<S>(false, true, n, h, h, S(1), da + 2 * h, gh, r_w + 2 * h, gh, S(0), drh.data(), h);
+        for (int64_t b = 0; b < n; ++b)
+          for (int64_t j = 0; j < h; ++j) {
+            const int64_t k = b * h + j;
+            const S z = act[b * gh + j], r = act[b * gh + h + j];
+            da[b * gh + h + j] = drh[k] * hp[k] * r * (S(1) - r);
+            dh_prev[k] = dh[k] * z + drh[k] * r;
+          }
+        Gemm<S>(false, true, n, h, 2 * h, S(1), da, gh, r_w, gh, S(1), dh_prev, h);
+      }
+      break;
+    }
+    case LayerKind::kDense: break;
+  }
+}
+
+template <typename S>
+BidirectionalLayer<S>::BidirectionalLayer(const LayerSpec& spec, int64_t in_width, Rng& rng)
+    : spec_(spec), fw_(spec, in_width, false, rng), bw_(spec, in_width, true, rng) {}
+
+template <typename S>
+std::vector<Param<S>*> BidirectionalLayer<S>::params() {
+  std::vector<Param<S>*> p = fw_.params();
+  for (Param<S>* q : bw_.params()) p.push_back(q);
+  return p;
+}
+
+template <typename S>
+void BidirectionalLayer<S>::Forward(const Seq<S>& x, Seq<S>& y) {
+  fw_.Forward(x, yf_);
+  bw_.Forward(x, yb_);
+  const int64_t h = spec_.units, rows = yf_.steps * yf_.batch;
+  y.Resize(yf_.steps, yf_.batch, 2 * h);
+  for (int64_t r = 0; r < rows; ++r) {
+    std::copy_n(yf_.v.begin() + r * h, h, y.v.begin() + r * 2 * h);
+    std::copy_n(yb_.v.begin() + r * h, h, y.v.begin() + r * 2 * h + h);
+  }
+}
+
+template <typename S>
+void BidirectionalLayer<S>::Backward(const Seq<S>& dy, Seq<S>* dx) {
+  const int64_t h = spec_.units, rows = dy.steps * dy.batch;
+  dyf_.Resize(dy.steps, dy.batch, h);
+  dyb_.Resize(dy.steps, dy.batch, h);
+  for (int64_t r = 0; r < rows; ++r) {
+    std::copy_n(dy.v.begin() + r * 2 * h, h, dyf_.v.begin() + r * h);
+    std::copy_n(dy.v.begin() + r * 2 * h + h, h, dyb_.v.begin() + r * h);
+  }
+  fw_.Backward(dyf_, dx);
+  bw_.Backward(dyb_, dx ? &dxb_ : nullptr);
+  if (dx)
+    for (size_t i = 0; i < dx->v.size(); ++i) dx->v[i] += dxb_.v[i];
+}
+
+template class RecurrentLayer<float>;
+template class RecurrentLayer<double>;
+template class BidirectionalLayer<float>;
+template class BidirectionalLayer<double>;
+
+}  // namespace seqrt::trainer
