@@ -16,6 +16,8 @@ namespace seqrt::graph {
 class Dim {
  public:
   Dim() = default;  // unknown
+  // A known size. Negative values mean "unknown", so do arithmetic on plain integers first
+  // (e.g. Pad's negative crops) and build the Dim from the final, non-negative result.
   Dim(int64_t value) : value_(value) {}  // NOLINT: a number is a dim
   static Dim Symbol(std::string name) {
     Dim d;

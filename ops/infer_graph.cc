@@ -40,9 +40,12 @@ std::vector<std::string> FindUnsupportedOps(const graph::Graph& graph, const OpR
 
 std::vector<InferContext::InputFacts> GraphInputFacts(const graph::Graph& graph,
                                                       const graph::Node& node) {
-  std::vector<InferContext::InputFacts> facts(node.inputs.size());
-  for (size_t i = 0; i < node.inputs.size(); ++i) {
-    graph::ValueId id = node.inputs[i];
+  // As everywhere else: node.inputs, then the outer values the node's subgraphs capture.
+  std::vector<graph::ValueId> ids = node.inputs;
+  ids.insert(ids.end(), node.implicit_inputs.begin(), node.implicit_inputs.end());
+  std::vector<InferContext::InputFacts> facts(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    graph::ValueId id = ids[i];
     if (id == graph::kNoValue) continue;
     const graph::Value& v = graph.value(id);
     facts[i].present = true;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "graph/passes/passes.h"
 #include "importers/onnx/onnx_importer.h"
 #include "ops/infer_graph.h"
 #include "ops/registry.h"
@@ -72,7 +73,15 @@ ModelInfo DescribeModel(const graph::Model& model) {
 
 absl::StatusOr<ModelInfo> InspectModel(const std::string& path) {
   SEQRT_ASSIGN_OR_RETURN(graph::Model model, importers::onnx::LoadModelFile(path));
-  return runtime::DescribeModel(model);
+  ModelInfo info = runtime::DescribeModel(model);
+  // Best effort: with every op supported, show the inferred (possibly symbolic) output types
+  // rather than only what the file declares.
+  if (info.unsupported_ops.empty() && graph::TopologicalSort(*model.graph).ok() &&
+      ops::InferGraphShapes(*model.graph, ops::OpRegistry::Global()).ok()) {
+    info.outputs.clear();
+    for (graph::ValueId id : model.graph->outputs) info.outputs.push_back(runtime::ToValueInfo(model.graph->value(id)));
+  }
+  return info;
 }
 
 }  // namespace seqrt

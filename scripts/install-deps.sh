@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
   nlohmann-json3-dev
   python3-onnx python3-numpy
+  espeak-ng libespeak-ng-dev libsndfile1-dev libsamplerate0-dev libfftw3-dev libstb-dev
 )
 
 # ONNX Runtime (the peer in benchmarks and agreement tests) comes from npm: this machine kind

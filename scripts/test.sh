@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/install-ort.sh
 scripts/build.sh -DSEQRT_WERROR=ON
 cd build
 ctest --output-on-failure -j"$(nproc)" --timeout 900

@@ -216,5 +216,31 @@ TEST(RecurrentDifferential, FastKernelsMatchReference) {
   }
 }
 
+// Bad lengths reach Compute when sequence_lens is not a constant: every kernel that accepts
+// the node must refuse them with InvalidArgument, never read out of bounds.
+TEST(RecurrentDifferential, FastKernelsRefuseBadSequenceLens) {
+  for (int32_t bad : {5, -1}) {
+    Random rng(7);
+    RecurrentCase c;
+    c.node.name = "lstm_1";
+    c.node.op_type = "LSTM";
+    c.node.opset = 14;
+    c.node.attrs.Set("hidden_size", int64_t{5});
+    c.node.inputs = {0, 1, 2, graph::kNoValue, 4};
+    c.node.outputs = {5, 6, 7};
+    c.inputs = {RandomTensor(rng, DType::kFloat, {4, 2, 3}, 1), RandomTensor(rng, DType::kFloat, {1, 20, 3}, 1),
+                RandomTensor(rng, DType::kFloat, {1, 20, 5}, 1), std::nullopt, Tensor(DType::kInt32, {2})};
+    c.inputs[4]->data_as<int32_t>()[0] = 2;
+    c.inputs[4]->data_as<int32_t>()[1] = bad;
+    c.constant = {false, true, true, false, false};
+    for (const FastKernel& k : kFastKernels) {
+      auto run = RunRecurrentKernel(k.factory, c);
+      ASSERT_FALSE(run.ok()) << k.label << " accepted sequence_lens " << bad;
+      EXPECT_TRUE(absl::IsUnimplemented(run.status()) || absl::IsInvalidArgument(run.status()))
+          << k.label << ": " << run.status();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace seqrt::testing

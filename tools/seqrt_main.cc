@@ -18,6 +18,7 @@ constexpr char kUsage[] =
     "  perf MODEL        latency, throughput and memory, like onnxruntime_perf_test\n"
     "  profile MODEL     per-node time table and a Chrome trace\n"
     "  test DIR...       run ONNX backend-style test cases (model.onnx + test_data_set_N)\n"
+    "  train ...         train a small recurrent model on .npy data and export it to ONNX\n"
     "\n"
     "Run 'seqrt <command> --help' for a command's options.\n";
 

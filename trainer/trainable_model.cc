@@ -166,6 +166,7 @@ absl::StatusOr<TrainHistory> TrainableModel::Fit(const TrainingData& data, const
     st.samples_per_second = static_cast<double>(n_train) / train_seconds;
     history.epochs.push_back(st);
     if (options.on_epoch) options.on_epoch(st);
+    const bool stop_requested = options.stop_if && options.stop_if(st);
 
     const double monitored = st.has_validation ? st.val_loss : st.train_loss;
     if (monitored < best) {
@@ -180,6 +181,7 @@ absl::StatusOr<TrainHistory> TrainableModel::Fit(const TrainingData& data, const
       history.stopped_early = true;
       break;
     }
+    if (stop_requested) break;
   }
   if (history.stopped_early && options.restore_best_weights && !best_weights.empty()) {
     auto params = net.params();

@@ -11,12 +11,7 @@ if [[ ! -x "$seqrt" ]]; then
   echo "run.sh: no seqrt binary at $seqrt (build target seqrt_cli or set SEQRT)" >&2
   exit 1
 fi
-# onnxruntime-node ships the CPU library in the package; its install script only fetches GPU
-# files from a host we cannot reach, hence --ignore-scripts.
-if [[ ! -f "$here/node_modules/onnxruntime-node/package.json" ]]; then
-  echo "run.sh: installing onnxruntime-node@1.30.0" >&2
-  (cd "$here" && npm install --ignore-scripts --no-audit --no-fund >&2)
-fi
+"$repo/scripts/install-ort.sh" >&2
 if [[ -n "${MODELS:-}" ]]; then
   read -r -a models <<< "$MODELS"
 else

@@ -171,14 +171,17 @@ class GraphConverter {
     }
     for (const auto& ap : np.attribute()) {
       SEQRT_ASSIGN_OR_RETURN(graph::Attribute attr, ConvertAttribute(ap, where));
-      if (auto* sub = std::get_if<std::shared_ptr<Graph>>(&attr)) {
-        // The body reads these outer values: make them implicit inputs of this node.
+      node.attrs.Set(ap.name(), std::move(attr));
+    }
+    // The bodies read these outer values: they become implicit inputs of this node, in
+    // attribute-name order (the order kernels rely on), each body's captures in turn.
+    for (const auto& [name, attr] : node.attrs.all()) {
+      if (const auto* sub = std::get_if<std::shared_ptr<Graph>>(&attr)) {
         for (ValueId cap : (*sub)->captures) {
           SEQRT_ASSIGN_OR_RETURN(ValueId outer_id, Resolve((*sub)->value(cap).name));
           node.implicit_inputs.push_back(outer_id);
         }
       }
-      node.attrs.Set(ap.name(), std::move(attr));
     }
     const int index = static_cast<int>(g.nodes.size());
     for (ValueId out : node.outputs)

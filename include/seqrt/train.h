@@ -95,6 +95,8 @@ struct TrainOptions {
   // Called after every batch (done, total) and every epoch; either may be empty.
   std::function<void(int epoch, int64_t done, int64_t total, double running_loss)> on_batch;
   std::function<void(const EpochStats&)> on_epoch;
+  // Returning true ends training after that epoch (e.g. once a target accuracy is reached).
+  std::function<bool(const EpochStats&)> stop_if;
 };
 
 struct TrainHistory {

@@ -1,4 +1,4 @@
-#include "features.h"
+#include "utterance_features.h"
 
 #include <fftw3.h>
 

@@ -1,0 +1,242 @@
+// Loop (opset 1+, written against 11-16 semantics): inputs M (trip count, optional), cond
+// (optional) and N loop-carried values; body inputs (iteration_num, cond, carried...) and
+// outputs (cond, carried..., K scan outputs). Node outputs: the N final carried values, then
+// the K scan outputs stacked along a new axis 0. Carried values may change shape between
+// iterations (opset 11+); the runner plans the body once per input signature.
+#include <climits>
+
+#include "absl/strings/str_cat.h"
+#include "ops/control_flow_common.h"
+#include "ops/subgraph.h"
+#include "seqrt/status.h"
+
+namespace seqrt::ops {
+namespace {
+
+struct LoopLayout {
+  int carried = 0;  // N
+  int scans = 0;    // K
+};
+
+// Checks that the body's inputs/outputs match the node's carried values.
+absl::StatusOr<LoopLayout> CheckLoopLayout(const graph::Node& node, const graph::Graph& body) {
+  LoopLayout l;
+  l.carried = node.num_inputs() - 2;
+  if (l.carried < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": Loop takes inputs (M, cond, ",
+                                                   "carried values...), got ", node.num_inputs()));
+  }
+  const int body_in = static_cast<int>(body.inputs.size());
+  const int body_out = static_cast<int>(body.outputs.size());
+  if (body_in != 2 + l.carried) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        node.Describe(), ": the body takes ", body_in, " inputs but the node carries ", l.carried,
+        " values; expected 2 + ", l.carried, " (iteration_num, cond, carried values)"));
+  }
+  if (body_out < 1 + l.carried) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        node.Describe(), ": the body has ", body_out, " outputs but the node carries ", l.carried,
+        " values; expected at least 1 + ", l.carried, " (cond, carried values, scan outputs)"));
+  }
+  l.scans = body_out - 1 - l.carried;
+  if (static_cast<int>(node.outputs.size()) > l.carried + l.scans) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        node.Describe(), ": the node has ", node.outputs.size(), " outputs but the body yields only ",
+        l.carried, " carried values and ", l.scans, " scan outputs"));
+  }
+  return l;
+}
+
+absl::Status InferLoop(InferContext& ctx) {
+  const graph::Node& node = ctx.node();
+  SEQRT_ASSIGN_OR_RETURN(BodyRef ref, FindBody(node, "body"));
+  const graph::Graph& body = *ref.graph;
+  SEQRT_ASSIGN_OR_RETURN(LoopLayout l, CheckLoopLayout(node, body));
+  if (ctx.has_input(0) && ctx.input_dtype(0) != DType::kInt64 && ctx.input_dtype(0) != DType::kUndefined) {
+    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": trip count M must be int64, got ",
+                                                   std::string(DTypeName(ctx.input_dtype(0)))));
+  }
+  if (ctx.has_input(1) && ctx.input_dtype(1) != DType::kBool && ctx.input_dtype(1) != DType::kUndefined) {
+    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": cond must be bool, got ",
+                                                   std::string(DTypeName(ctx.input_dtype(1)))));
+  }
+  // Untyped body outputs (tf2onnx and the ONNX function expansions leave some) get their
+  // dtype from inferring the body; carried shapes may change per iteration, so only dtypes
+  // are fed in.
+  std::vector<DType> out_dtypes(body.outputs.size());
+  bool untyped = false;
+  for (size_t o = 0; o < body.outputs.size(); ++o) {
+    out_dtypes[o] = BodyDType(body, body.outputs[o]);
+    untyped |= out_dtypes[o] == DType::kUndefined;
+  }
+  if (untyped) {
+    std::vector<InferContext::InputFacts> formal = {ScalarFacts(DType::kInt64), ScalarFacts(DType::kBool)};
+    for (int j = 0; j < l.carried; ++j) {
+      InferContext::InputFacts f;
+      f.present = ctx.has_input(2 + j);
+      f.dtype = f.present ? ctx.input_dtype(2 + j) : DType::kUndefined;
+      formal.push_back(f);
+    }
+    const auto inferred = InferBodyOutputs(ctx, ref, formal);
+    for (size_t o = 0; o < out_dtypes.size(); ++o)
+      if (out_dtypes[o] == DType::kUndefined) out_dtypes[o] = inferred[o].dtype;
+  }
+  for (int j = 0; j < l.carried; ++j) {
+    const DType in = ctx.input_dtype(2 + j);
+    const DType body_in = BodyDType(body, body.inputs[2 + j]);
+    const DType body_out = out_dtypes[1 + j];
+    for (DType declared : {body_in, body_out}) {
+      if (in != DType::kUndefined && declared != DType::kUndefined && declared != in) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            node.Describe(), ": carried value ", j, " is ", std::string(DTypeName(in)),
+            " but the body declares it as ", std::string(DTypeName(declared))));
+      }
+    }
+    if (j < ctx.num_outputs() && ctx.has_output(j)) {
+      const DType dtype = in != DType::kUndefined ? in : body_out;
+      ctx.SetOutput(j, dtype,
+                    CommonShape(ctx.input_shape(2 + j), BodyShape(body, body.outputs[1 + j])));
+    }
+  }
+  for (int k = 0; k < l.scans; ++k) {
+    const int o = l.carried + k;
+    if (o >= ctx.num_outputs() || !ctx.has_output(o)) continue;
+    const graph::ValueId id = body.outputs[1 + l.carried + k];
+    const graph::Shape& slice = BodyShape(body, id);
+    graph::Shape shape = graph::Shape::UnknownRank();
+    if (slice.rank_known) {
+      std::vector<graph::Dim> dims = {graph::Dim()};
+      dims.insert(dims.end(), slice.dims.begin(), slice.dims.end());
+      shape = graph::Shape(std::move(dims));
+    }
+    ctx.SetOutput(o, out_dtypes[1 + l.carried + k], std::move(shape));
+  }
+  return absl::OkStatus();
+}
+
+class LoopKernel : public OpKernel {
+ public:
+  explicit LoopKernel(const graph::Node& node) : node_(node) {
+    auto ref = FindBody(node, "body");
+    if (!ref.ok()) {
+      status_ = ref.status();
+      return;
+    }
+    body_ = *std::move(ref);
+    auto layout = CheckLoopLayout(node, *body_.graph);
+    if (!layout.ok()) status_ = layout.status();
+    else layout_ = *layout;
+  }
+  absl::Status init_status() const { return status_; }
+
+  absl::Status Compute(ComputeContext&) const override {
+    return absl::InternalError("Loop runs through ComputeWithOutputs");
+  }
+
+  absl::StatusOr<std::vector<Tensor>> ComputeWithOutputs(ComputeContext& ctx) const override {
+    const std::string where = node_.Describe();
+    const SubgraphRunner* runner = GetSubgraphRunner(ctx.runtime_hook);
+    if (runner == nullptr) return absl::InternalError(absl::StrCat(where, ": no subgraph runner"));
+    const bool has_m = ctx.has_input(0), has_cond = ctx.has_input(1);
+    if (!has_m && !has_cond) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": neither trip count M nor cond is given, so the loop would never end"));
+    }
+    int64_t trips = INT64_MAX;
+    if (has_m) {
+      SEQRT_ASSIGN_OR_RETURN(trips, ScalarInt(node_, ctx, 0, "trip count M"));
+    }
+    bool cond = true;
+    if (has_cond) {
+      SEQRT_ASSIGN_OR_RETURN(cond, ScalarBool(node_, ctx, 1, "cond"));
+    }
+
+    const int n = layout_.carried;
+    const graph::Graph& body = *body_.graph;
+    // Body inputs: iteration number and cond point at these locals; carried values at the
+    // node's inputs first, then at the previous iteration's outputs.
+    int64_t iteration = 0;
+    bool cond_in = cond;
+    std::vector<TensorView> inputs;
+    inputs.reserve(2 + n + body.captures.size());
+    inputs.emplace_back(DType::kInt64, Dims{}, &iteration);
+    inputs.emplace_back(DType::kBool, Dims{}, &cond_in);
+    for (int j = 0; j < n; ++j) inputs.push_back(InputView(ctx, 2 + j));
+    for (const TensorView& v : CaptureViews(node_, body_, ctx)) inputs.push_back(v);
+    for (int j = 0; j < n; ++j) {
+      if (!ctx.has_input(2 + j)) {
+        return absl::InvalidArgumentError(absl::StrCat(where, ": carried value ", j, " is empty"));
+      }
+    }
+
+    std::vector<Tensor> carried;
+    std::vector<Stacker> scans(layout_.scans);
+    for (; iteration < trips && cond; ++iteration) {
+      cond_in = cond;
+      SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outs, runner->Run(body_.graph, inputs));
+      if (has_cond) {
+        const Tensor& c = outs[0];
+        if (c.dtype() != DType::kBool || c.num_elements() != 1) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              where, ": the body's cond output must be one bool, got ", std::string(DTypeName(c.dtype())),
+              " ", DimsToString(c.dims()), " at iteration ", iteration));
+        }
+        cond = *c.data_as<uint8_t>() != 0;
+      }
+      for (int j = 0; j < n; ++j) {
+        if (outs[1 + j].dtype() != inputs[2 + j].dtype()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              where, ": the body turns carried value ", j, " from ",
+              std::string(DTypeName(inputs[2 + j].dtype())), " into ",
+              std::string(DTypeName(outs[1 + j].dtype())), " at iteration ", iteration));
+        }
+      }
+      for (int k = 0; k < layout_.scans; ++k) {
+        SEQRT_RETURN_IF_ERROR(
+            scans[k].Append(outs[1 + n + k].view(), where, absl::StrCat("scan output ", k)));
+      }
+      // The new carried values replace the old ones (the views are re-pointed before the
+      // previous tensors are released).
+      std::vector<Tensor> next(std::make_move_iterator(outs.begin() + 1),
+                               std::make_move_iterator(outs.begin() + 1 + n));
+      for (int j = 0; j < n; ++j) inputs[2 + j] = next[j].view();
+      carried = std::move(next);
+    }
+
+    std::vector<Tensor> results(node_.outputs.size());
+    for (int j = 0; j < n && j < static_cast<int>(results.size()); ++j) {
+      if (!node_.HasOutput(j)) continue;
+      results[j] = carried.empty() ? Tensor::CopyOf(inputs[2 + j]) : std::move(carried[j]);
+    }
+    for (int k = 0; k < layout_.scans; ++k) {
+      const int o = n + k;
+      if (o >= static_cast<int>(results.size()) || !node_.HasOutput(o)) continue;
+      const graph::ValueId id = body.outputs[1 + n + k];
+      const graph::Shape& declared = BodyShape(body, id);
+      results[o] = scans[k].Finish(0, false, BodyDType(body, id),
+                                   declared.fully_known() ? declared.ToDims() : Dims{});
+    }
+    return results;
+  }
+
+ private:
+  const graph::Node& node_;  // owned by the graph, which outlives the kernel
+  absl::Status status_;
+  BodyRef body_;
+  LoopLayout layout_;
+};
+
+}  // namespace
+
+OpSchema LoopSchema() {
+  OpSchema s;
+  s.op_type = "Loop";
+  s.min_inputs = 0;  // M and cond are optional; CheckLoopLayout counts the inputs
+  s.infer = &InferLoop;
+  s.kernels = {&MakeKernel<LoopKernel>};
+  s.allocates_outputs = true;
+  s.foldable = true;
+  return s;
+}
+
+}  // namespace seqrt::ops
