@@ -124,8 +124,20 @@ class LoopKernel : public OpKernel {
     }
     body_ = *std::move(ref);
     auto layout = CheckLoopLayout(node, *body_.graph);
-    if (!layout.ok()) status_ = layout.status();
-    else layout_ = *layout;
+    if (!layout.ok()) {
+      status_ = layout.status();
+      return;
+    }
+    layout_ = *layout;
+    // A carried value the body hands back untouched (tf2onnx threads Keras weights through
+    // the loop this way) stays the node's input: the body need not copy it out each time.
+    const graph::Graph& body = *body_.graph;
+    needed_.assign(body.outputs.size(), true);
+    invariant_.assign(layout_.carried, false);
+    for (int j = 0; j < layout_.carried; ++j) {
+      invariant_[j] = body.outputs[1 + j] == body.inputs[2 + j];
+      needed_[1 + j] = !invariant_[j];
+    }
   }
   absl::Status init_status() const { return status_; }
 
@@ -169,11 +181,11 @@ class LoopKernel : public OpKernel {
       }
     }
 
-    std::vector<Tensor> carried;
+    std::vector<Tensor> carried(n);  // the latest values of the carried (non-invariant) values
     std::vector<Stacker> scans(layout_.scans);
     for (; iteration < trips && cond; ++iteration) {
       cond_in = cond;
-      SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outs, runner->Run(body_.graph, inputs));
+      SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outs, runner->Run(body_.graph, inputs, needed_));
       if (has_cond) {
         const Tensor& c = outs[0];
         if (c.dtype() != DType::kBool || c.num_elements() != 1) {
@@ -184,7 +196,7 @@ class LoopKernel : public OpKernel {
         cond = *c.data_as<uint8_t>() != 0;
       }
       for (int j = 0; j < n; ++j) {
-        if (outs[1 + j].dtype() != inputs[2 + j].dtype()) {
+        if (!invariant_[j] && outs[1 + j].dtype() != inputs[2 + j].dtype()) {
           return absl::InvalidArgumentError(absl::StrCat(
               where, ": the body turns carried value ", j, " from ",
               std::string(DTypeName(inputs[2 + j].dtype())), " into ",
@@ -195,18 +207,19 @@ class LoopKernel : public OpKernel {
         SEQRT_RETURN_IF_ERROR(
             scans[k].Append(outs[1 + n + k].view(), where, absl::StrCat("scan output ", k)));
       }
-      // The new carried values replace the old ones (the views are re-pointed before the
-      // previous tensors are released).
-      std::vector<Tensor> next(std::make_move_iterator(outs.begin() + 1),
-                               std::make_move_iterator(outs.begin() + 1 + n));
-      for (int j = 0; j < n; ++j) inputs[2 + j] = next[j].view();
-      carried = std::move(next);
+      // The new carried values replace the old ones, which the finished body no longer reads.
+      for (int j = 0; j < n; ++j) {
+        if (invariant_[j]) continue;
+        carried[j] = std::move(outs[1 + j]);
+        inputs[2 + j] = carried[j].view();
+      }
     }
 
     std::vector<Tensor> results(node_.outputs.size());
     for (int j = 0; j < n && j < static_cast<int>(results.size()); ++j) {
       if (!node_.HasOutput(j)) continue;
-      results[j] = carried.empty() ? Tensor::CopyOf(inputs[2 + j]) : std::move(carried[j]);
+      // Still the node's input after zero iterations or when the body leaves it untouched.
+      results[j] = carried[j].raw_data() ? std::move(carried[j]) : Tensor::CopyOf(inputs[2 + j]);
     }
     for (int k = 0; k < layout_.scans; ++k) {
       const int o = n + k;
@@ -224,6 +237,8 @@ class LoopKernel : public OpKernel {
   absl::Status status_;
   BodyRef body_;
   LoopLayout layout_;
+  std::vector<bool> needed_;    // per body output: false for invariant carried values
+  std::vector<bool> invariant_;  // per carried value
 };
 
 }  // namespace

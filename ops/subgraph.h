@@ -17,9 +17,12 @@ class SubgraphRunner {
   virtual ~SubgraphRunner() = default;
   // Runs `body`. `inputs` are the body's formal inputs in order, then one view per entry of
   // body->captures (the node's implicit inputs for this body, in the same order). Returns
-  // the body's outputs in order.
+  // the body's outputs in order. When `needed` is not empty it has one flag per body output;
+  // outputs flagged false come back empty, sparing their copy (a Loop does not take back
+  // the loop-invariant values tf2onnx threads through its body, such as the weights).
   virtual absl::StatusOr<std::vector<Tensor>> Run(const std::shared_ptr<const graph::Graph>& body,
-                                                  const std::vector<TensorView>& inputs) const = 0;
+                                                  const std::vector<TensorView>& inputs,
+                                                  const std::vector<bool>& needed = {}) const = 0;
 };
 
 // The runner for a kernel's Compute; null only if the runtime was built without one.

@@ -473,7 +473,8 @@ absl::Status Plan::RunDynamicStep(const PlanStep& step, RunState& state) const {
 }
 
 absl::StatusOr<std::vector<Tensor>> Plan::Execute(const RunInputs& inputs,
-                                                  std::vector<ProfileEvent>* profile) const {
+                                                  std::vector<ProfileEvent>* profile,
+                                                  const std::vector<bool>* needed) const {
   std::unique_ptr<RunState> state;
   {
     std::lock_guard<std::mutex> lock(pool_mutex_);
@@ -526,7 +527,12 @@ absl::StatusOr<std::vector<Tensor>> Plan::Execute(const RunInputs& inputs,
   }
   std::vector<Tensor> outputs;
   outputs.reserve(g.outputs.size());
-  for (graph::ValueId id : g.outputs) {
+  for (size_t o = 0; o < g.outputs.size(); ++o) {
+    if (needed && o < needed->size() && !(*needed)[o]) {
+      outputs.emplace_back();
+      continue;
+    }
+    const graph::ValueId id = g.outputs[o];
     const PlanValue& pv = values_[id];
     const bool dynamic = values_[pv.root].storage == Storage::kDynamic;
     const Dims& dims = dynamic ? state->dynamic[pv.root].dims() : pv.dims;

@@ -65,9 +65,11 @@ class Plan {
 
   // Runs the plan. `inputs.data[i]` points at graph.inputs[i]'s data (then captures'; null
   // when unbound).
-  // Outputs come back in graph output order.
+  // Outputs come back in graph output order; with `needed`, outputs flagged false come
+  // back empty (not copied).
   absl::StatusOr<std::vector<Tensor>> Execute(const RunInputs& inputs,
-                                              std::vector<ProfileEvent>* profile) const;
+                                              std::vector<ProfileEvent>* profile,
+                                              const std::vector<bool>* needed = nullptr) const;
 
   PlanInfo Describe() const;
   ~Plan();

@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "graph/passes/fuse_loop_rnn.h"
 #include "graph/passes/passes.h"
 #include "importers/onnx/onnx_importer.h"
 #include "ops/infer_graph.h"
@@ -39,6 +40,7 @@ namespace {
 
 // Sorts (and, above -o 0, prunes) the graph and every subgraph body.
 absl::Status PrepareGraph(graph::Graph& g, int optimization_level) {
+  if (optimization_level >= 2) graph::FuseLoopRnnCells(g);
   SEQRT_RETURN_IF_ERROR(graph::TopologicalSort(g));
   if (optimization_level > 0) graph::EliminateDeadNodes(g);
   for (graph::Node& node : g.nodes)

@@ -8,7 +8,8 @@
 namespace seqrt::runtime {
 
 absl::StatusOr<std::vector<Tensor>> SubgraphCache::Run(const std::shared_ptr<const graph::Graph>& body,
-                                                       const std::vector<TensorView>& inputs) const {
+                                                       const std::vector<TensorView>& inputs,
+                                                       const std::vector<bool>& needed) const {
   const size_t expected = body->inputs.size() + body->captures.size();
   if (inputs.size() != expected) {
     return absl::InvalidArgumentError(absl::StrCat("subgraph '", body->name, "' takes ", body->inputs.size(),
@@ -38,7 +39,7 @@ absl::StatusOr<std::vector<Tensor>> SubgraphCache::Run(const std::shared_ptr<con
     }
     plan = slot;
   }
-  return plan->Execute(bound, nullptr);
+  return plan->Execute(bound, nullptr, needed.empty() ? nullptr : &needed);
 }
 
 }  // namespace seqrt::runtime

@@ -18,7 +18,8 @@ class SubgraphCache : public ops::SubgraphRunner {
  public:
   void set_threads(int threads) { threads_ = threads; }
   absl::StatusOr<std::vector<Tensor>> Run(const std::shared_ptr<const graph::Graph>& body,
-                                          const std::vector<TensorView>& inputs) const override;
+                                          const std::vector<TensorView>& inputs,
+                                          const std::vector<bool>& needed = {}) const override;
 
  private:
   int threads_ = 1;

@@ -19,16 +19,18 @@ std::string DimsToString(const Dims& dims) {
 
 void Tensor::FreeDeleter::operator()(void* p) const { std::free(p); }
 
-Tensor::Tensor(DType dtype, Dims dims) : dtype_(dtype), dims_(std::move(dims)) {
+Tensor::Tensor(DType dtype, Dims dims, NoFill) : dtype_(dtype), dims_(std::move(dims)) {
   // Always allocate (even for zero elements) so a present tensor has a non-null pointer.
   size_t bytes = (byte_size() + 63) / 64 * 64;
   if (bytes == 0) bytes = 64;
-  void* p = std::aligned_alloc(64, bytes);
-  std::memset(p, 0, bytes);
-  data_.reset(p);
+  data_.reset(std::aligned_alloc(64, bytes));
 }
 
-Tensor::Tensor(const Tensor& other) : Tensor(other.dtype_, other.dims_) {
+Tensor::Tensor(DType dtype, Dims dims) : Tensor(dtype, std::move(dims), NoFill{}) {
+  std::memset(raw_data(), 0, (byte_size() + 63) / 64 * 64);
+}
+
+Tensor::Tensor(const Tensor& other) : Tensor(other.dtype_, other.dims_, NoFill{}) {
   if (other.data_ && byte_size() > 0) std::memcpy(raw_data(), other.raw_data(), byte_size());
 }
 
@@ -38,7 +40,7 @@ Tensor& Tensor::operator=(const Tensor& other) {
 }
 
 Tensor Tensor::CopyOf(const TensorView& view) {
-  Tensor t(view.dtype(), view.dims());
+  Tensor t(view.dtype(), view.dims(), NoFill{});
   if (t.byte_size() > 0) std::memcpy(t.raw_data(), view.data(), t.byte_size());
   return t;
 }

@@ -125,6 +125,31 @@ TEST(Loop, TripCountCarriedValuesAndScanOutputs) {
   EXPECT_THAT(Floats((*out)[0]), ElementsAre(0, 0));
 }
 
+// tf2onnx threads weights through the loop as carried values the body returns untouched:
+// the node still outputs them, and the body keeps reading them every iteration.
+TEST(Loop, CarriedValueReturnedUntouched) {
+  testing::ModelBuilder b(13);
+  b.Input("m", kInt64, {});
+  b.Input("w", kFloat, {2});
+  b.Input("acc0", kFloat, {2});
+  Body body("loop_body");
+  body.In("i", kInt64, {}).In("c_in", kBool, {}).In("w_in", kFloat, {2}).In("acc", kFloat, {2});
+  body.Node("Add", {"acc", "w_in"}, {"acc_next"}).Node("Identity", {"c_in"}, {"c_out"});
+  body.Out("c_out", kBool, {}).Out("w_in", kFloat, {2}).Out("acc_next", kFloat, {2});
+  auto* loop = b.Node("Loop", {"m", "", "w", "acc0"}, {"w_final", "acc_final"}, "weights_loop");
+  body.AttachTo(loop, "body");
+  b.Output("w_final", kFloat, {2});
+  b.Output("acc_final", kFloat, {2});
+  auto s = Session::LoadFromBytes(b.Bytes());
+  ASSERT_TRUE(s.ok()) << s.status();
+  int64_t m = 4;
+  float w[2] = {1, 2}, acc0[2] = {0, 100};
+  auto out = s->Run({{"m", TensorView(DType::kInt64, {}, &m)}, {"w", TensorView(w, {2})}, {"acc0", TensorView(acc0, {2})}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT(Floats((*out)[0]), ElementsAre(1, 2));
+  EXPECT_THAT(Floats((*out)[1]), ElementsAre(4, 108));
+}
+
 TEST(Loop, NeitherTripCountNorCondIsAnError) {
   auto s = Session::LoadFromBytes(AccumulateLoop(false, false).Bytes());
   ASSERT_TRUE(s.ok()) << s.status();
@@ -208,9 +233,8 @@ void CheckShapeChangingIf(bool then_first) {
 
 TEST(If, BranchesWithOuterValuesAndDifferentShapes) { CheckShapeChangingIf(/*then_first=*/false); }
 
-// PyTorch writes then_branch before else_branch. Disabled until the importer lists implicit
-// inputs in attribute-name order (see the report on issue 4): today it uses file order.
-TEST(If, DISABLED_BranchesInFileOrderThenElse) { CheckShapeChangingIf(/*then_first=*/true); }
+// PyTorch writes then_branch before else_branch: captures must still reach the right branch.
+TEST(If, BranchesInFileOrderThenElse) { CheckShapeChangingIf(/*then_first=*/true); }
 
 TEST(If, BranchesDisagreeingInOutputCountIsAnError) {
   testing::ModelBuilder b(13);

@@ -82,6 +82,9 @@ class Tensor {
   struct FreeDeleter {
     void operator()(void* p) const;
   };
+  struct NoFill {};
+  // Allocates without zeroing, for tensors about to be overwritten whole (copies).
+  Tensor(DType dtype, Dims dims, NoFill);
   DType dtype_ = DType::kUndefined;
   Dims dims_;
   std::unique_ptr<void, FreeDeleter> data_;
