@@ -4,11 +4,13 @@
 # never heard in training, one example file transcribed, and `seqrt perf` on the model.
 # Installs what is missing and builds first (timed apart from the job itself).
 #   scripts/spoken_digits_job.sh [extra `spoken-digits train` options, e.g. --epochs 10]
+# Environment: BUILD_DIR (default build), SPOKEN_DIGITS_CACHE (default $BUILD_DIR/spoken_digits/cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=build/spoken_digits
+build="${BUILD_DIR:-build}"
+out="$build/spoken_digits"
 cache="${SPOKEN_DIGITS_CACHE:-$out/cache}"
-bin=build/spoken-digits
+bin="$build/spoken-digits"
 threads=$(nproc)
 
 stamp() { date +%s; }
@@ -16,8 +18,8 @@ t0=$(stamp)
 echo "== installing what is missing"
 scripts/install-deps.sh
 echo "== building spoken-digits and seqrt (Release)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null
-cmake --build build -j"$threads" --target spoken_digits seqrt_cli
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release > /dev/null
+cmake --build "$build" -j"$threads" --target spoken_digits seqrt_cli
 t1=$(stamp)
 
 mkdir -p "$out"
@@ -35,7 +37,7 @@ sample=$(ls "$cache"/*/samples/seven.wav | head -n 1)
 echo "== transcribe $sample (stereo, float, 44.1 kHz, a test voice)"
 "$bin" transcribe "$out/model.onnx" "$sample"
 echo "== seqrt perf $out/model.onnx (batch 1, 80 frames)"
-build/seqrt perf "$out/model.onnx" --shape x=1x80x26 -r 200
+"$build/seqrt" perf "$out/model.onnx" --shape x=1x80x26 -r 200
 
 echo
 echo "install + build: $((t1 - t0)) s"
