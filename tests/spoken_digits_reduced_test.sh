@@ -12,7 +12,7 @@ mkdir -p "$work"
 data=(--cache "$work/cache" --speakers 120 --seed 11)
 start=$(date +%s)
 
-"$bin" train --out "$work/model.onnx" "${data[@]}" --epochs 8 --patience 0 2>&1 | tee "$work/train.log"
+"$bin" train --out "$work/model.onnx" "${data[@]}" --epochs 8 --patience 0 --finetune-epochs 2 2>&1 | tee "$work/train.log"
 "$bin" eval "$work/model.onnx" "${data[@]}" --png "$work/confusion.png" \
   --probabilities "$work/probabilities.npy" | tee "$work/eval.log"
 

@@ -1,6 +1,7 @@
 #include "confusion_png.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -40,7 +41,8 @@ class Canvas {
   // stb_easy_font's bitmap text (about 7 px tall at scale 1), drawn at `scale`; (x, y) is the
   // top-left corner. Returns the width drawn.
   int Text(int x, int y, const std::string& text, Rgb c, int scale) {
-    std::vector<char> buffer(text.size() * 270 + 64);  // stb_easy_font needs ~270 bytes/char
+    // Up to ~10 quads of 64 bytes per character ("~270 bytes" in stb_easy_font.h is an average).
+    std::vector<char> buffer(text.size() * 768 + 64);
     std::string copy = text;
     const int quads = stb_easy_font_print(0, 0, copy.data(), nullptr, buffer.data(), static_cast<int>(buffer.size()));
     for (int q = 0; q < quads; ++q) {
@@ -63,9 +65,10 @@ class Canvas {
   std::vector<unsigned char> pixels_;
 };
 
-// White → deep blue as the share goes 0 → 1.
+// White → deep blue as the share goes 0 → 1, on a square-root scale so that a confusion of a
+// few percent is still visible beside a 95 % diagonal.
 Rgb Shade(double share) {
-  const double t = std::clamp(share, 0.0, 1.0);
+  const double t = std::sqrt(std::clamp(share, 0.0, 1.0));
   auto mix = [t](int from, int to) { return static_cast<unsigned char>(from + (to - from) * t); };
   return {mix(247, 8), mix(251, 48), mix(255, 107)};
 }
@@ -74,21 +77,21 @@ Rgb Shade(double share) {
 
 absl::Status WriteConfusionPng(const std::string& path, const std::vector<int64_t>& counts, const std::string& title) {
   if (counts.size() != 100) return absl::InvalidArgumentError("the confusion matrix must be 10x10");
-  constexpr int kCell = 64, kLeft = 150, kTop = 90, kScale = 2;
-  const int width = kLeft + 10 * kCell + 40, height = kTop + 10 * kCell + 90;
+  constexpr int kCell = 76, kLeft = 190, kTop = 110, kScale = 3;
+  const int width = kLeft + 10 * kCell + 40, height = kTop + 10 * kCell + 110;
   Canvas canvas(width, height);
   const Rgb black{20, 20, 20}, grey{110, 110, 110};
 
   canvas.Text((width - Canvas::TextWidth(title, kScale)) / 2, 20, title, black, kScale);
   const std::string predicted = "recognized as";
-  canvas.Text(kLeft + (10 * kCell - Canvas::TextWidth(predicted, kScale)) / 2, kTop + 10 * kCell + 50, predicted,
+  canvas.Text(kLeft + (10 * kCell - Canvas::TextWidth(predicted, kScale)) / 2, kTop + 10 * kCell + 60, predicted,
               grey, kScale);
-  canvas.Text(12, kTop - 30, "spoken", grey, kScale);
+  canvas.Text(12, kTop - 40, "spoken", grey, kScale);
 
   for (int t = 0; t < 10; ++t) {
     int64_t row_total = 0;
     for (int p = 0; p < 10; ++p) row_total += counts[t * 10 + p];
-    canvas.Text(kLeft - 12 - Canvas::TextWidth(kDigitWords[t], kScale), kTop + t * kCell + kCell / 2 - 7,
+    canvas.Text(kLeft - 12 - Canvas::TextWidth(kDigitWords[t], kScale), kTop + t * kCell + kCell / 2 - 10,
                 kDigitWords[t], black, kScale);
     for (int p = 0; p < 10; ++p) {
       const int64_t n = counts[t * 10 + p];
@@ -98,14 +101,15 @@ absl::Status WriteConfusionPng(const std::string& path, const std::vector<int64_
       if (n > 0) {
         const std::string label = absl::StrCat(n);
         const Rgb ink = share > 0.5 ? Rgb{255, 255, 255} : black;
-        canvas.Text(x + (kCell - Canvas::TextWidth(label, kScale)) / 2, y + kCell / 2 - 7, label, ink, kScale);
+        canvas.Text(x + (kCell - Canvas::TextWidth(label, kScale)) / 2, y + kCell / 2 - 10, label, ink, kScale);
       }
     }
   }
   for (int p = 0; p < 10; ++p) {
     const std::string word = kDigitWords[p];
-    canvas.Text(kLeft + p * kCell + (kCell - Canvas::TextWidth(word, kScale)) / 2, kTop + 10 * kCell + 12, word,
-                black, kScale);
+    // Smaller than the row labels: "three" and "seven" at full size are wider than a cell.
+    canvas.Text(kLeft + p * kCell + (kCell - Canvas::TextWidth(word, kScale - 1)) / 2, kTop + 10 * kCell + 14, word,
+                black, kScale - 1);
   }
   if (stbi_write_png(path.c_str(), canvas.width(), canvas.height(), 3, canvas.data(), canvas.width() * 3) == 0) {
     return absl::InternalError(absl::StrCat("cannot write ", path));

@@ -131,8 +131,9 @@ absl::StatusOr<std::vector<float>> UtteranceFeatures(const MfccExtractor& mfcc, 
   float peak = 0;
   for (float s : audio.samples) peak = std::max(peak, std::abs(s));
   if (peak < kSilentPeak) {
+    if (peak == 0) return absl::FailedPreconditionError("the recording is silent (every sample is zero): nothing to recognize");
     return absl::FailedPreconditionError(absl::StrFormat(
-        "the recording is silent (peak level %.0f dBFS): nothing to recognize", 20 * std::log10(peak + 1e-12f)));
+        "the recording is silent (peak level %.0f dBFS): nothing to recognize", 20 * std::log10(peak)));
   }
   const double seconds = static_cast<double>(audio.samples.size()) / audio.sample_rate;
   if (seconds < 0.1) {
