@@ -37,12 +37,20 @@ void BM_TrainEpoch(benchmark::State& state, const char* layers) {
     if (!h.ok()) state.SkipWithError(std::string(h.status().message()).c_str());
   }
   state.SetItemsProcessed(state.iterations() * kSamples);
-  state.counters["samples/s"] = benchmark::Counter(static_cast<double>(state.iterations() * kSamples),
-                                                   benchmark::Counter::kIsRate);
+  state.counters["samples/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * kSamples), benchmark::Counter::kIsRate);
 }
 
-BENCHMARK_CAPTURE(BM_TrainEpoch, lstm128, "lstm:128,dense:10")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_TrainEpoch, gru128, "gru:128,dense:10")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_TrainEpoch, lstm128, "lstm:128,dense:10")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_TrainEpoch, gru128, "gru:128,dense:10")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/scratch_dir.h"
 #include "importers/onnx/onnx_importer.h"
 #include "seqrt/session.h"
 #include "seqrt/tensor_io.h"
@@ -25,7 +26,7 @@ namespace fs = std::filesystem;
 // Builds the models once per test binary run; returns their folder ("" on failure).
 const std::string& CaseDir() {
   static const std::string dir = []() -> std::string {
-    const std::string out = std::string(SEQRT_TEST_BINARY_DIR) + "/exporter_patterns_simple_rnn";
+    const std::string out = ProcessScratchDir("exporter_patterns_simple_rnn");
     fs::path script = fs::path(__FILE__).parent_path() / "exporter_patterns" / "keras_simple_rnn.py";
     if (script.is_relative()) script = fs::path(SEQRT_TEST_BINARY_DIR) / script;
     const std::string cmd =

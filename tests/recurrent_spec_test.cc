@@ -8,6 +8,7 @@
 #include <map>
 
 #include "gtest/gtest.h"
+#include "tests/scratch_dir.h"
 #include "importers/onnx/onnx_importer.h"
 #include "ops/reference/rnn_reference.h"
 #include "seqrt/conformance.h"
@@ -28,7 +29,7 @@ const std::vector<std::string>& SpecCases() {
     if (const char* env = std::getenv("SEQRT_RECURRENT_SPEC_DIR")) {
       dir = env;
     } else {
-      dir = std::string(SEQRT_TEST_BINARY_DIR) + "/recurrent_spec_cases";
+      dir = ProcessScratchDir("recurrent_spec_cases");
       // __FILE__ may be relative to the directory the compiler ran in (this test's build dir).
       fs::path script = fs::path(__FILE__).parent_path() / "recurrent_spec.py";
       if (script.is_relative()) script = fs::path(SEQRT_TEST_BINARY_DIR) / script;
@@ -36,8 +37,6 @@ const std::vector<std::string>& SpecCases() {
         ADD_FAILURE() << "cannot find the spec generator at " << script;
         return std::vector<std::string>{};
       }
-      std::error_code ec;
-      fs::remove_all(dir, ec);
       const std::string cmd = "/usr/bin/python3 '" + script.string() + "' --seed 7 --count 240 --out '" +
                               dir + "' > '" + dir + ".log' 2>&1";
       if (std::system(cmd.c_str()) != 0) {

@@ -1,6 +1,7 @@
 // The trainer's public API: data validation, layer parsing, initializers, reproducibility,
 // and the ONNX export (checker-valid, runnable by seqrt's Session with the trainer's numbers).
 #include <cmath>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "onnx/onnx_pb.h"
 #include "seqrt/session.h"
 #include "seqrt/train.h"
+#include "trainer/activations.h"
 #include "trainer/network.h"
 #include "trainer/rng.h"
 
@@ -21,7 +23,8 @@ using ::testing::HasSubstr;
 Tensor RandomX(int64_t n, int64_t t, int64_t f, uint64_t seed) {
   trainer::Rng rng(seed);
   Tensor x(DType::kFloat, {n, t, f});
-  for (int64_t i = 0; i < x.num_elements(); ++i) x.data_as<float>()[i] = static_cast<float>(rng.Uniform(-1, 1));
+  for (int64_t i = 0; i < x.num_elements(); ++i)
+    x.data_as<float>()[i] = static_cast<float>(rng.Uniform(-1, 1));
   return x;
 }
 
@@ -64,12 +67,15 @@ TEST(TrainerLayers, ParsesTheCliLanguage) {
   (*seq)[0].return_sequences = true;
   EXPECT_THAT(TrainableModel::Create(3, *seq, TargetKind::kClasses, 2, 1).status().message(),
               HasSubstr("must not return sequences"));
-  EXPECT_THAT(TrainableModel::Create(3, *ParseLayerList("lstm:4,dense:2"), TargetKind::kClasses, 3, 1).status().message(),
+  EXPECT_THAT(TrainableModel::Create(3, *ParseLayerList("lstm:4,dense:2"), TargetKind::kClasses, 3, 1)
+                  .status()
+                  .message(),
               HasSubstr("2 units but the targets need 3"));
 }
 
 TEST(TrainerLayers, KerasInitializers) {
-  auto net = trainer::Network<double>::Create(5, *ParseLayerList("lstm:6,dense:2"), TargetKind::kRegression, 2, 3);
+  auto net =
+      trainer::Network<double>::Create(5, *ParseLayerList("lstm:6,dense:2"), TargetKind::kRegression, 2, 3);
   ASSERT_TRUE(net.ok());
   auto params = net->params();
   const auto& kernel = params[0]->value;
@@ -85,6 +91,25 @@ TEST(TrainerLayers, KerasInitializers) {
       EXPECT_NEAR(dot, i == j ? 1.0 : 0.0, 1e-12);
     }
   for (int j = 0; j < 24; ++j) EXPECT_EQ(bias[j], j >= 6 && j < 12 ? 1.0 : 0.0) << j;  // forget gate bias 1
+}
+
+TEST(TrainerActivations, FastFloatSigmoidAndTanhAreAccurate) {
+  std::vector<float> x;
+  for (float v = -30.0f; v <= 30.0f; v += 0.001f) x.push_back(v);
+  x.push_back(1e-6f);
+  x.push_back(-100.0f);
+  x.push_back(100.0f);
+  const int64_t n = static_cast<int64_t>(x.size());
+  std::vector<float> s(n), t(n);
+  trainer::SigmoidArray(x.data(), s.data(), n);
+  trainer::TanhArray(x.data(), t.data(), n);
+  double worst_s = 0, worst_t = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    worst_s = std::max(worst_s, std::abs(s[i] - 1.0 / (1.0 + std::exp(-static_cast<double>(x[i])))));
+    worst_t = std::max(worst_t, std::abs(t[i] - std::tanh(static_cast<double>(x[i]))));
+  }
+  EXPECT_LE(worst_s, 2e-7);
+  EXPECT_LE(worst_t, 4e-7);
 }
 
 TEST(TrainerFit, ReproducibleForASeedAndThreadCount) {
@@ -133,6 +158,9 @@ struct ExportCase {
   int opset = 13;
 };
 
+// Names, not bytes, in ctest's test list.
+void PrintTo(const ExportCase& c, std::ostream* os) { *os << c.name; }
+
 class TrainerExport : public ::testing::TestWithParam<ExportCase> {};
 
 TEST_P(TrainerExport, CheckerValidAndSessionMatchesTrainer) {
@@ -140,12 +168,14 @@ TEST_P(TrainerExport, CheckerValidAndSessionMatchesTrainer) {
   const int64_t f = 3, k = 4;
   auto specs = ParseLayerList(c.layers);
   ASSERT_TRUE(specs.ok());
-  auto model = TrainableModel::Create(f, *specs, c.regression ? TargetKind::kRegression : TargetKind::kClasses, k, 17);
+  auto model =
+      TrainableModel::Create(f, *specs, c.regression ? TargetKind::kRegression : TargetKind::kClasses, k, 17);
   ASSERT_TRUE(model.ok()) << model.status();
   // Random non-zero biases everywhere, by a short training run on random data.
   Tensor x = RandomX(24, 6, f, 3);
   Tensor y = c.regression ? RandomX(24, 1, k, 4) : Tensor(DType::kInt64, {24});
-  if (c.regression) y.Reshape({24, k});
+  if (c.regression)
+    y.Reshape({24, k});
   else
     for (int64_t i = 0; i < 24; ++i) y.data_as<int64_t>()[i] = i % k;
   TrainOptions opt;
@@ -176,21 +206,23 @@ TEST_P(TrainerExport, CheckerValidAndSessionMatchesTrainer) {
     ASSERT_EQ((*out)[0].dims(), expected->dims());
     double max_err = 0;
     for (int64_t i = 0; i < expected->num_elements(); ++i)
-      max_err = std::max<double>(max_err, std::abs((*out)[0].data_as<float>()[i] - expected->data_as<float>()[i]));
-    std::printf("[export %s] N=%ld T=%ld max |seqrt - trainer| = %.2e\n", c.name.c_str(), static_cast<long>(n),
-                static_cast<long>(t), max_err);
+      max_err =
+          std::max<double>(max_err, std::abs((*out)[0].data_as<float>()[i] - expected->data_as<float>()[i]));
+    std::printf("[export %s] N=%ld T=%ld max |seqrt - trainer| = %.2e\n", c.name.c_str(),
+                static_cast<long>(n), static_cast<long>(t), max_err);
     EXPECT_LE(max_err, 1e-5);
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Layouts, TrainerExport,
-    ::testing::Values(ExportCase{"lstm", "lstm:5,dense:4"}, ExportCase{"gru", "gru:5,dense:4"},
-                      ExportCase{"gru_v1", "gru-v1:5,dense:4"}, ExportCase{"rnn_relu", "rnn-relu:5,dense:4"},
-                      ExportCase{"bilstm_stack", "bilstm:4,gru:3,dense-relu:6,dense:4"},
-                      ExportCase{"bigru_birnn", "bigru:3,birnn:3,dense:4", false, 14},
-                      ExportCase{"regression", "lstm:5,dense:4", true, 17}),
-    [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Layouts, TrainerExport,
+                         ::testing::Values(ExportCase{"lstm", "lstm:5,dense:4"},
+                                           ExportCase{"gru", "gru:5,dense:4"},
+                                           ExportCase{"gru_v1", "gru-v1:5,dense:4"},
+                                           ExportCase{"rnn_relu", "rnn-relu:5,dense:4"},
+                                           ExportCase{"bilstm_stack", "bilstm:4,gru:3,dense-relu:6,dense:4"},
+                                           ExportCase{"bigru_birnn", "bigru:3,birnn:3,dense:4", false, 14},
+                                           ExportCase{"regression", "lstm:5,dense:4", true, 17}),
+                         [](const auto& info) { return info.param.name; });
 
 TEST(TrainerExportOptions, RejectsUnsupportedOpset) {
   auto model = TrainableModel::Create(2, *ParseLayerList("lstm:2,dense:2"), TargetKind::kClasses, 2, 1);

@@ -1,5 +1,6 @@
 // Finite-difference gradient checks of BPTT for every trainer layer type, in double.
 #include <cmath>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -73,12 +74,16 @@ double MaxRelativeError(const Case& c, std::string* worst) {
   return worst_err;
 }
 
+// Names, not bytes, in ctest's test list.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 class GradientCheck : public ::testing::TestWithParam<Case> {};
 
 TEST_P(GradientCheck, BpttMatchesFiniteDifferences) {
   std::string worst;
   const double err = MaxRelativeError(GetParam(), &worst);
-  std::printf("[gradcheck] %-22s max relative error %.3e (%s)\n", GetParam().name.c_str(), err, worst.c_str());
+  std::printf("[gradcheck] %-22s max relative error %.3e (%s)\n", GetParam().name.c_str(), err,
+              worst.c_str());
   EXPECT_LE(err, 1e-3) << "worst parameter " << worst;
 }
 

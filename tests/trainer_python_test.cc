@@ -21,7 +21,9 @@ int RunScript(const std::string& script) {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-TEST(TrainerPython, ExportMatchesIndependentNumpyForward) { EXPECT_EQ(RunScript("trainer_numpy_forward.py"), 0); }
+TEST(TrainerPython, ExportMatchesIndependentNumpyForward) {
+  EXPECT_EQ(RunScript("trainer_numpy_forward.py"), 0);
+}
 
 TEST(TrainerPython, ExportRunsInOnnxRuntimeAndAgrees) { EXPECT_EQ(RunScript("trainer_ort_check.py"), 0); }
 

@@ -23,8 +23,8 @@ TrainingData SineTask(uint64_t seed) {
     const double phase = rng.Uniform(0, 2 * std::numbers::pi);
     y.data_as<int64_t>()[i] = label;
     for (int64_t t = 0; t < kT; ++t)
-      x.data_as<float>()[i * kT + t] =
-          static_cast<float>(std::sin(2 * std::numbers::pi * kFreq[label] * t / kT + phase) + 0.5 * rng.Normal());
+      x.data_as<float>()[i * kT + t] = static_cast<float>(
+          std::sin(2 * std::numbers::pi * kFreq[label] * t / kT + phase) + 0.5 * rng.Normal());
   }
   auto data = MakeTrainingData(std::move(x), std::move(y));
   EXPECT_TRUE(data.ok()) << data.status();
@@ -47,8 +47,8 @@ void TrainTo95(const std::string& layers) {
   opt.threads = 1;  // tiny GEMMs: a second OpenMP thread costs more than it gives
   opt.on_epoch = [&](const EpochStats& s) {
     std::printf("[sine %s] epoch %2d loss %.4f acc %.4f val_loss %.4f val_acc %.4f %.2fs %.0f samples/s\n",
-                layers.c_str(), s.epoch, s.train_loss, s.train_accuracy, s.val_loss, s.val_accuracy, s.seconds,
-                s.samples_per_second);
+                layers.c_str(), s.epoch, s.train_loss, s.train_accuracy, s.val_loss, s.val_accuracy,
+                s.seconds, s.samples_per_second);
     std::fflush(stdout);
   };
   opt.stop_if = [](const EpochStats& s) { return s.val_accuracy >= 0.95; };

@@ -35,7 +35,8 @@ constexpr char kUsage[] =
     "  --clip-norm X            clip the gradient's global L2 norm to X (default off)\n"
     "  --seed N                 weights and shuffling (default 1); same seed + threads = same bits\n"
     "  --validation-split X     fraction of the data, taken from the end, for validation (default 0)\n"
-    "  --early-stopping N       stop after N epochs without a better (validation) loss; keep the best weights\n"
+    "  --early-stopping N       stop after N epochs without a better (validation) loss; keep the best "
+    "weights\n"
     "  --no-shuffle             keep the data order\n"
     "  -x, --threads N          GEMM threads (default 1)\n"
     "  --opset N                ONNX opset of the export, 13 (default) to 17\n"
@@ -52,15 +53,26 @@ std::string Bar(int64_t done, int64_t total) {
 
 int RunTrainCommand(const Args& args) {
   ArgParser parser;
-  parser.Option("x").Option("y").Option("layers").Option("epochs").Option("batch").Option("optimizer").Option("lr");
-  parser.Option("momentum").Option("clip-norm").Option("seed").Option("validation-split").Option("early-stopping");
+  parser.Option("x")
+      .Option("y")
+      .Option("layers")
+      .Option("epochs")
+      .Option("batch")
+      .Option("optimizer")
+      .Option("lr");
+  parser.Option("momentum")
+      .Option("clip-norm")
+      .Option("seed")
+      .Option("validation-split")
+      .Option("early-stopping");
   parser.Option("threads", 'x').Option("opset").Option("out").Flag("no-shuffle").Flag("quiet", 'q');
   if (absl::Status s = parser.Parse(args); !s.ok()) return UsageError(kCommand, std::string(s.message()));
   if (parser.help()) {
     std::fputs(kUsage, stdout);
     return kExitOk;
   }
-  if (!parser.positional().empty()) return UsageError(kCommand, "unexpected argument '" + parser.positional()[0] + "'");
+  if (!parser.positional().empty())
+    return UsageError(kCommand, "unexpected argument '" + parser.positional()[0] + "'");
   for (const char* required : {"x", "y", "layers", "out"})
     if (!parser.has(required)) return UsageError(kCommand, absl::StrCat("--", required, " is required"));
 
@@ -76,10 +88,12 @@ int RunTrainCommand(const Args& args) {
   auto patience = parser.GetInt("early-stopping", 0, 0);
   auto threads = parser.GetInt("threads", 1, 1);
   auto opset = parser.GetInt("opset", 13, 13);
-  for (const absl::Status& s : {epochs.status(), batch.status(), lr.status(), momentum.status(), clip.status(),
-                                seed.status(), split.status(), patience.status(), threads.status(), opset.status()})
+  for (const absl::Status& s :
+       {epochs.status(), batch.status(), lr.status(), momentum.status(), clip.status(), seed.status(),
+        split.status(), patience.status(), threads.status(), opset.status()})
     if (!s.ok()) return UsageError(kCommand, std::string(s.message()));
-  if (*split >= 1) return UsageError(kCommand, absl::StrCat("--validation-split must be below 1, got ", *split));
+  if (*split >= 1)
+    return UsageError(kCommand, absl::StrCat("--validation-split must be below 1, got ", *split));
   if (*lr <= 0) return UsageError(kCommand, "--lr must be > 0");
   const std::string optimizer = parser.get("optimizer", "adam");
   if (optimizer != "adam" && optimizer != "sgd")
@@ -96,30 +110,33 @@ int RunTrainCommand(const Args& args) {
   options.shuffle = !parser.has("no-shuffle");
   options.threads = static_cast<int>(*threads);
   export_options.opset = static_cast<int>(*opset);
-  if (export_options.opset > 17) return UsageError(kCommand, absl::StrCat("--opset must be 13 to 17, got ", *opset));
+  if (export_options.opset > 17)
+    return UsageError(kCommand, absl::StrCat("--opset must be 13 to 17, got ", *opset));
 
   auto layers = ParseLayerList(parser.get("layers"));
-  if (!layers.ok()) return UsageError(kCommand, absl::StrCat("--layers: ", std::string(layers.status().message())));
+  if (!layers.ok())
+    return UsageError(kCommand, absl::StrCat("--layers: ", std::string(layers.status().message())));
   auto data = LoadTrainingData(parser.get("x"), parser.get("y"));
   if (!data.ok()) return ModelError(kCommand, data.status());
-  auto model = TrainableModel::Create(data->num_features(), *layers, data->target, data->num_outputs(), options.seed);
+  auto model =
+      TrainableModel::Create(data->num_features(), *layers, data->target, data->num_outputs(), options.seed);
   if (!model.ok()) return ModelError(kCommand, model.status());
 
   const bool quiet = parser.has("quiet");
   const bool tty = isatty(fileno(stderr));
   const bool classes = data->target == TargetKind::kClasses;
   if (!quiet) {
-    std::printf("model (%ld parameters), %ld samples of %ld x %ld, %s:\n%s", static_cast<long>(model->parameter_count()),
-                static_cast<long>(data->num_samples()), static_cast<long>(data->num_steps()),
-                static_cast<long>(data->num_features()),
+    std::printf("model (%ld parameters), %ld samples of %ld x %ld, %s:\n%s",
+                static_cast<long>(model->parameter_count()), static_cast<long>(data->num_samples()),
+                static_cast<long>(data->num_steps()), static_cast<long>(data->num_features()),
                 classes ? absl::StrCat(data->num_outputs(), " classes").c_str() : "regression",
                 model->Summary().c_str());
     std::fflush(stdout);
   }
   if (tty && !quiet)
     options.on_batch = [&](int epoch, int64_t done, int64_t total, double loss) {
-      std::fprintf(stderr, "\repoch %d/%d %s %ld/%ld loss %.4f", epoch, options.epochs, Bar(done, total).c_str(),
-                   static_cast<long>(done), static_cast<long>(total), loss);
+      std::fprintf(stderr, "\repoch %d/%d %s %ld/%ld loss %.4f", epoch, options.epochs,
+                   Bar(done, total).c_str(), static_cast<long>(done), static_cast<long>(total), loss);
       std::fflush(stderr);
     };
   options.on_epoch = [&](const EpochStats& st) {
@@ -137,12 +154,16 @@ int RunTrainCommand(const Args& args) {
   };
   auto history = model->Fit(*data, options);
   if (!history.ok()) return ModelError(kCommand, history.status());
-  if (absl::Status s = model->ExportOnnx(parser.get("out"), export_options); !s.ok()) return ModelError(kCommand, s);
+  if (absl::Status s = model->ExportOnnx(parser.get("out"), export_options); !s.ok())
+    return ModelError(kCommand, s);
 
-  double seconds = 0, sps = 0;
-  for (const EpochStats& st : history->epochs) seconds += st.seconds, sps += st.samples_per_second;
+  // Every epoch trains the same samples, so overall throughput is the harmonic mean of the epochs'.
+  double seconds = 0, inverse_rate = 0;
+  for (const EpochStats& st : history->epochs)
+    seconds += st.seconds, inverse_rate += st.samples_per_second > 0 ? 1.0 / st.samples_per_second : 0.0;
   const size_t n = history->epochs.size();
-  std::string summary = absl::StrFormat("trained %zu epochs%s", n, history->stopped_early ? " (stopped early)" : "");
+  std::string summary =
+      absl::StrFormat("trained %zu epochs%s", n, history->stopped_early ? " (stopped early)" : "");
   if (n > 0) {
     const EpochStats& best = history->epochs[history->best_epoch - 1];
     absl::StrAppendFormat(&summary, "; weights of epoch %d: loss %.4f", best.epoch, best.train_loss);
@@ -151,7 +172,8 @@ int RunTrainCommand(const Args& args) {
       absl::StrAppendFormat(&summary, ", val_loss %.4f", best.val_loss);
       if (classes) absl::StrAppendFormat(&summary, " val_acc %.4f", best.val_accuracy);
     }
-    absl::StrAppendFormat(&summary, "; %.2f s/epoch, %.0f samples/s", seconds / n, sps / n);
+    absl::StrAppendFormat(&summary, "; %.2f s/epoch, %.0f samples/s", seconds / n,
+                          inverse_rate > 0 ? n / inverse_rate : 0.0);
   }
   absl::StrAppendFormat(&summary, "\nwrote %s (opset %d)\n", parser.get("out"), export_options.opset);
   std::fputs(summary.c_str(), stdout);

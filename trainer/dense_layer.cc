@@ -5,7 +5,8 @@
 namespace seqrt::trainer {
 
 template <typename S>
-DenseLayer<S>::DenseLayer(const LayerSpec& spec, int64_t in_width, Rng& rng) : spec_(spec), in_width_(in_width) {
+DenseLayer<S>::DenseLayer(const LayerSpec& spec, int64_t in_width, Rng& rng)
+    : spec_(spec), in_width_(in_width) {
   const int64_t k = spec.units;
   kernel_ = {"kernel", {in_width, k}, {}, {}};
   for (double w : GlorotUniform(in_width, k, rng)) kernel_.value.push_back(static_cast<S>(w));
@@ -19,7 +20,8 @@ void DenseLayer<S>::Forward(const Seq<S>& x, Seq<S>& y) {
   const int64_t rows = x.steps * x.batch, k = spec_.units;
   y.Resize(x.steps, x.batch, k);
   for (int64_t r = 0; r < rows; ++r) std::copy(bias_.value.begin(), bias_.value.end(), y.v.begin() + r * k);
-  Gemm<S>(false, false, rows, k, in_width_, S(1), x.v.data(), in_width_, kernel_.value.data(), k, S(1), y.v.data(), k);
+  Gemm<S>(false, false, rows, k, in_width_, S(1), x.v.data(), in_width_, kernel_.value.data(), k, S(1),
+          y.v.data(), k);
   if (spec_.activation == Activation::kRelu)
     for (S& v : y.v) v = v > S(0) ? v : S(0);
   y_ = y;
@@ -35,7 +37,8 @@ void DenseLayer<S>::Backward(const Seq<S>& dy, Seq<S>* dx) {
       if (y_.v[i] <= S(0)) dz_[i] = S(0);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < k; ++j) bias_.grad[j] += dz_[r * k + j];
-  Gemm<S>(true, false, in_width_, k, rows, S(1), x.v.data(), in_width_, dz_.data(), k, S(1), kernel_.grad.data(), k);
+  Gemm<S>(true, false, in_width_, k, rows, S(1), x.v.data(), in_width_, dz_.data(), k, S(1),
+          kernel_.grad.data(), k);
   if (dx) {
     dx->Resize(x.steps, x.batch, in_width_);
     Gemm<S>(false, true, rows, in_width_, k, S(1), dz_.data(), k, kernel_.value.data(), k, S(0), dx->v.data(),

@@ -33,10 +33,10 @@ absl::StatusOr<std::vector<LayerSpec>> ParseLayerList(const std::string& text) {
     auto it = parts.size() == 2 ? kinds->find(parts[0]) : kinds->end();
     int64_t units = 0;
     if (it == kinds->end() || !absl::SimpleAtoi(parts[1], &units) || units <= 0)
-      return absl::InvalidArgumentError(absl::StrCat(
-          "layer '", std::string(item),
-          "': expected KIND:UNITS with KIND one of rnn, rnn-relu, birnn, lstm, bilstm, gru, gru-v1, bigru, dense, "
-          "dense-relu and UNITS > 0"));
+      return absl::InvalidArgumentError(absl::StrCat("layer '", std::string(item),
+                                                     "': expected KIND:UNITS with KIND one of rnn, rnn-relu, "
+                                                     "birnn, lstm, bilstm, gru, gru-v1, bigru, dense, "
+                                                     "dense-relu and UNITS > 0"));
     LayerSpec s;
     s.kind = it->second.kind;
     s.units = units;
@@ -47,7 +47,8 @@ absl::StatusOr<std::vector<LayerSpec>> ParseLayerList(const std::string& text) {
   }
   // A recurrent layer feeding another recurrent layer hands it the whole sequence.
   for (size_t i = 0; i + 1 < specs.size(); ++i)
-    if (specs[i].kind != LayerKind::kDense && specs[i + 1].kind != LayerKind::kDense) specs[i].return_sequences = true;
+    if (specs[i].kind != LayerKind::kDense && specs[i + 1].kind != LayerKind::kDense)
+      specs[i].return_sequences = true;
   return specs;
 }
 

@@ -11,7 +11,8 @@ namespace seqrt::trainer {
 template <typename S>
 absl::StatusOr<Network<S>> Network<S>::Create(int64_t num_features, const std::vector<LayerSpec>& specs,
                                               TargetKind target, int64_t num_outputs, uint64_t seed) {
-  if (num_features <= 0) return absl::InvalidArgumentError(absl::StrCat("trainer: features must be > 0, got ", num_features));
+  if (num_features <= 0)
+    return absl::InvalidArgumentError(absl::StrCat("trainer: features must be > 0, got ", num_features));
   if (specs.empty()) return absl::InvalidArgumentError("trainer: the model has no layers");
   Network net;
   net.target_ = target;
@@ -23,20 +24,27 @@ absl::StatusOr<Network<S>> Network<S>::Create(int64_t num_features, const std::v
   for (size_t i = 0; i < specs.size(); ++i) {
     const LayerSpec& spec = specs[i];
     const std::string where = absl::StrCat("layer ", i + 1);
-    if (spec.units <= 0) return absl::InvalidArgumentError(absl::StrCat("trainer: ", where, ": units must be > 0, got ", spec.units));
+    if (spec.units <= 0)
+      return absl::InvalidArgumentError(
+          absl::StrCat("trainer: ", where, ": units must be > 0, got ", spec.units));
     if (spec.kind == LayerKind::kDense) {
       if (spec.activation == Activation::kTanh)
-        return absl::InvalidArgumentError(absl::StrCat("trainer: ", where, ": dense activation must be linear, relu or softmax"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("trainer: ", where, ": dense activation must be linear, relu or softmax"));
       if (spec.activation == Activation::kSoftmax && i + 1 != specs.size())
-        return absl::InvalidArgumentError(absl::StrCat("trainer: ", where, ": softmax is only supported on the last layer"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("trainer: ", where, ": softmax is only supported on the last layer"));
       net.layers_.push_back(std::make_unique<DenseLayer<S>>(spec, width, rng));
     } else {
       if (!sequence || seen_recurrent_end)
         return absl::InvalidArgumentError(absl::StrCat(
-            "trainer: ", where, ": a recurrent layer needs a sequence input, but the previous recurrent layer or a dense "
+            "trainer: ", where,
+            ": a recurrent layer needs a sequence input, but the previous recurrent layer or a dense "
             "layer ended the sequence (set return_sequences on the layer before)"));
-      if (spec.kind == LayerKind::kSimpleRNN && spec.activation != Activation::kTanh && spec.activation != Activation::kRelu)
-        return absl::InvalidArgumentError(absl::StrCat("trainer: ", where, ": SimpleRNN activation must be tanh or relu"));
+      if (spec.kind == LayerKind::kSimpleRNN && spec.activation != Activation::kTanh &&
+          spec.activation != Activation::kRelu)
+        return absl::InvalidArgumentError(
+            absl::StrCat("trainer: ", where, ": SimpleRNN activation must be tanh or relu"));
       if (spec.bidirectional)
         net.layers_.push_back(std::make_unique<BidirectionalLayer<S>>(spec, width, rng));
       else
@@ -49,16 +57,19 @@ absl::StatusOr<Network<S>> Network<S>::Create(int64_t num_features, const std::v
   const LayerSpec& last = specs.back();
   if (target == TargetKind::kClasses) {
     if (last.kind != LayerKind::kDense || last.activation != Activation::kSoftmax)
-      return absl::InvalidArgumentError("trainer: a classifier must end with a softmax dense layer");
+      return absl::InvalidArgumentError(
+          absl::StrCat("trainer: integer labels make a classifier, which must end with a dense layer of ",
+                       num_outputs, " units (add dense:", num_outputs, " to the layers)"));
     if (sequence)
       return absl::InvalidArgumentError(
-          "trainer: a classifier needs one output per sequence: the last recurrent layer must not return sequences");
+          "trainer: a classifier needs one output per sequence: the last recurrent layer must not return "
+          "sequences");
   } else if (last.kind == LayerKind::kDense && last.activation == Activation::kSoftmax) {
     return absl::InvalidArgumentError("trainer: a regression model cannot end with softmax");
   }
   if (width != num_outputs)
-    return absl::InvalidArgumentError(absl::StrCat("trainer: the last layer has ", width, " units but the targets need ",
-                                                   num_outputs));
+    return absl::InvalidArgumentError(
+        absl::StrCat("trainer: the last layer has ", width, " units but the targets need ", num_outputs));
   net.acts_.resize(net.layers_.size() + 1);
   net.grads_.resize(net.layers_.size() + 1);
   return net;

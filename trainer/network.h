@@ -19,8 +19,8 @@ template <typename S>
 class Network {
  public:
   // Validates the stack (widths, a classifier ending in Dense, sequence flags).
-  static absl::StatusOr<Network> Create(int64_t num_features, const std::vector<LayerSpec>& specs, TargetKind target,
-                                        int64_t num_outputs, uint64_t seed);
+  static absl::StatusOr<Network> Create(int64_t num_features, const std::vector<LayerSpec>& specs,
+                                        TargetKind target, int64_t num_outputs, uint64_t seed);
 
   // Forward over x [T, N, F]; returns the last layer's output (logits for classifiers).
   const Seq<S>& Forward(const Seq<S>& x);

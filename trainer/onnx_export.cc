@@ -19,7 +19,8 @@ class GraphWriter {
 
   std::string Fresh(const std::string& base) { return absl::StrCat(base, "_", counter_++); }
 
-  std::string Initializer(const std::string& base, const std::vector<int64_t>& dims, const std::vector<float>& data) {
+  std::string Initializer(const std::string& base, const std::vector<int64_t>& dims,
+                          const std::vector<float>& data) {
     const std::string name = Fresh(base);
     onnx::TensorProto* t = g_->add_initializer();
     t->set_name(name);
@@ -103,7 +104,8 @@ std::vector<int> GateMap(LayerKind kind) {
 
 absl::StatusOr<std::string> ExportOnnxModel(Network<float>& net, const ExportOptions& options) {
   if (options.opset < 13 || options.opset > 17)
-    return absl::InvalidArgumentError(absl::StrCat("export: opset ", options.opset, " is not supported (13 to 17)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("export: opset ", options.opset, " is not supported (13 to 17)"));
   if (options.input_name.empty() || options.output_name.empty() || options.input_name == options.output_name)
     return absl::InvalidArgumentError("export: input and output names must be non-empty and different");
   onnx::ModelProto model;
@@ -158,18 +160,22 @@ absl::StatusOr<std::string> ExportOnnxModel(Network<float>& net, const ExportOpt
         }
       }
     }
-    const char* op_type = spec.kind == LayerKind::kLSTM ? "LSTM" : spec.kind == LayerKind::kGRU ? "GRU" : "RNN";
-    onnx::NodeProto* n = w.Node(op_type,
-                                {cur, w.Initializer("W", {dirs, gh, in}, wv), w.Initializer("R", {dirs, gh, h}, rv),
-                                 w.Initializer("B", {dirs, 2 * gh}, bv)},
-                                2);
+    const char* op_type = spec.kind == LayerKind::kLSTM  ? "LSTM"
+                          : spec.kind == LayerKind::kGRU ? "GRU"
+                                                         : "RNN";
+    onnx::NodeProto* n =
+        w.Node(op_type,
+               {cur, w.Initializer("W", {dirs, gh, in}, wv), w.Initializer("R", {dirs, gh, h}, rv),
+                w.Initializer("B", {dirs, 2 * gh}, bv)},
+               2);
     GraphWriter::Int(n, "hidden_size", h);
     GraphWriter::Str(n, "direction", dirs == 2 ? "bidirectional" : "forward");
     std::vector<std::string> acts;
     for (int64_t d = 0; d < dirs; ++d) {
       if (spec.kind == LayerKind::kLSTM) acts.insert(acts.end(), {"Sigmoid", "Tanh", "Tanh"});
       if (spec.kind == LayerKind::kGRU) acts.insert(acts.end(), {"Sigmoid", "Tanh"});
-      if (spec.kind == LayerKind::kSimpleRNN) acts.push_back(spec.activation == Activation::kRelu ? "Relu" : "Tanh");
+      if (spec.kind == LayerKind::kSimpleRNN)
+        acts.push_back(spec.activation == Activation::kRelu ? "Relu" : "Tanh");
     }
     GraphWriter::Strs(n, "activations", acts);
     if (spec.kind == LayerKind::kGRU) GraphWriter::Int(n, "linear_before_reset", spec.reset_after ? 1 : 0);

@@ -17,8 +17,9 @@ double Optimizer::Step() {
   for (Param<float>* p : params_)
     for (float g : p->grad) sq += static_cast<double>(g) * g;
   const double norm = std::sqrt(sq);
-  const float scale =
-      options_.clip_norm > 0 && norm > options_.clip_norm ? static_cast<float>(options_.clip_norm / norm) : 1.0f;
+  const float scale = options_.clip_norm > 0 && norm > options_.clip_norm
+                          ? static_cast<float>(options_.clip_norm / norm)
+                          : 1.0f;
   ++step_;
   const float lr = static_cast<float>(options_.learning_rate);
   if (options_.optimizer == OptimizerKind::kSGD) {
@@ -40,8 +41,9 @@ double Optimizer::Step() {
   const float b1 = static_cast<float>(options_.beta1), b2 = static_cast<float>(options_.beta2);
   const float eps = static_cast<float>(options_.epsilon);
   const double t = static_cast<double>(step_);
-  const float lr_t = static_cast<float>(options_.learning_rate * std::sqrt(1.0 - std::pow(options_.beta2, t)) /
-                                        (1.0 - std::pow(options_.beta1, t)));
+  const float lr_t =
+      static_cast<float>(options_.learning_rate * std::sqrt(1.0 - std::pow(options_.beta2, t)) /
+                         (1.0 - std::pow(options_.beta1, t)));
   for (size_t i = 0; i < params_.size(); ++i) {
     std::vector<float>& w = params_[i]->value;
     const std::vector<float>& g = params_[i]->grad;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "trainer/activations.h"
 #include "trainer/gemm.h"
 
 namespace seqrt::trainer {
@@ -14,9 +15,12 @@ std::vector<S> Cast(const std::vector<double>& v) {
 
 int64_t GateCount(LayerKind kind) {
   switch (kind) {
-    case LayerKind::kLSTM: return 4;
-    case LayerKind::kGRU: return 3;
-    default: return 1;
+    case LayerKind::kLSTM:
+      return 4;
+    case LayerKind::kGRU:
+      return 3;
+    default:
+      return 1;
   }
 }
 
@@ -41,13 +45,14 @@ void RecurrentLayer<S>::Forward(const Seq<S>& x, Seq<S>& y) {
   const int64_t t_n = steps_ * batch_, h = units_, gh = gates_ * units_;
   xw_.resize(t_n * gh);
   for (int64_t r = 0; r < t_n; ++r) std::copy_n(bias_.value.begin(), gh, xw_.begin() + r * gh);
-  Gemm<S>(false, false, t_n, gh, in_width_, S(1), x.v.data(), in_width_, kernel_.value.data(), gh, S(1), xw_.data(),
-          gh);
+  Gemm<S>(false, false, t_n, gh, in_width_, S(1), x.v.data(), in_width_, kernel_.value.data(), gh, S(1),
+          xw_.data(), gh);
   hprev_.assign(t_n * h, S(0));
   h_.assign(t_n * h, S(0));
   act_.assign(t_n * gh, S(0));
   rec_.assign(batch_ * gh, S(0));
-  if (spec_.kind == LayerKind::kLSTM) cprev_.assign(t_n * h, S(0)), c_.assign(t_n * h, S(0));
+  if (spec_.kind == LayerKind::kLSTM)
+    cprev_.assign(t_n * h, S(0)), c_.assign(t_n * h, S(0)), tc_.assign(t_n * h, S(0));
   if (IsGruV3()) hzh_.assign(t_n * h, S(0));
   if (IsGruV1()) rh_.assign(t_n * h, S(0));
 
@@ -56,10 +61,11 @@ void RecurrentLayer<S>::Forward(const Seq<S>& x, Seq<S>& y) {
     if (s > 0) {
       const int64_t tp = TimeAt(s - 1, steps_);
       std::copy_n(h_.begin() + tp * batch_ * h, batch_ * h, hprev_.begin() + t * batch_ * h);
-      if (spec_.kind == LayerKind::kLSTM) std::copy_n(c_.begin() + tp * batch_ * h, batch_ * h, cprev_.begin() + t * batch_ * h);
+      if (spec_.kind == LayerKind::kLSTM)
+        std::copy_n(c_.begin() + tp * batch_ * h, batch_ * h, cprev_.begin() + t * batch_ * h);
     }
-    StepForward(t, hprev_.data() + t * batch_ * h, spec_.kind == LayerKind::kLSTM ? cprev_.data() + t * batch_ * h : nullptr,
-                batch_);
+    StepForward(t, hprev_.data() + t * batch_ * h,
+                spec_.kind == LayerKind::kLSTM ? cprev_.data() + t * batch_ * h : nullptr, batch_);
   }
   if (spec_.return_sequences) {
     y.Resize(steps_, batch_, h);
@@ -82,31 +88,31 @@ void RecurrentLayer<S>::StepForward(int64_t t, const S* h_prev, const S* c_prev,
   switch (spec_.kind) {
     case LayerKind::kSimpleRNN: {
       Gemm<S>(false, false, n, h, h, S(1), h_prev, h, r_w, h, S(0), rec, h);
-      const bool relu = spec_.activation == Activation::kRelu;
-      for (int64_t i = 0; i < n * h; ++i) {
-        const S a = xw[i] + rec[i];
-        act[i] = hout[i] = relu ? (a > S(0) ? a : S(0)) : std::tanh(a);
+      for (int64_t i = 0; i < n * h; ++i) rec[i] += xw[i];
+      if (spec_.activation == Activation::kRelu) {
+        for (int64_t i = 0; i < n * h; ++i) act[i] = rec[i] > S(0) ? rec[i] : S(0);
+      } else {
+        TanhArray(rec, act, n * h);
       }
+      std::copy_n(act, n * h, hout);
       break;
     }
     case LayerKind::kLSTM: {
       Gemm<S>(false, false, n, gh, h, S(1), h_prev, h, r_w, gh, S(0), rec, gh);
+      for (int64_t i = 0; i < n * gh; ++i) rec[i] += xw[i];
       S* c = c_.data() + t * n * h;
+      S* tc = tc_.data() + t * n * h;
       for (int64_t b = 0; b < n; ++b) {
-        const S* a_x = xw + b * gh;
-        const S* a_h = rec + b * gh;
+        const S* a = rec + b * gh;
         S* g = act + b * gh;
-        for (int64_t j = 0; j < h; ++j) {
-          const S i_g = Sigmoid(a_x[j] + a_h[j]);
-          const S f_g = Sigmoid(a_x[h + j] + a_h[h + j]);
-          const S c_g = std::tanh(a_x[2 * h + j] + a_h[2 * h + j]);
-          const S o_g = Sigmoid(a_x[3 * h + j] + a_h[3 * h + j]);
-          g[j] = i_g, g[h + j] = f_g, g[2 * h + j] = c_g, g[3 * h + j] = o_g;
-          const S cv = f_g * c_prev[b * h + j] + i_g * c_g;
-          c[b * h + j] = cv;
-          hout[b * h + j] = o_g * std::tanh(cv);
-        }
+        SigmoidArray(a, g, 2 * h);              // i, f
+        TanhArray(a + 2 * h, g + 2 * h, h);     // c~
+        SigmoidArray(a + 3 * h, g + 3 * h, h);  // o
+        for (int64_t j = 0; j < h; ++j) c[b * h + j] = g[h + j] * c_prev[b * h + j] + g[j] * g[2 * h + j];
       }
+      TanhArray(c, tc, n * h);
+      for (int64_t b = 0; b < n; ++b)
+        for (int64_t j = 0; j < h; ++j) hout[b * h + j] = act[b * gh + 3 * h + j] * tc[b * h + j];
       break;
     }
     case LayerKind::kGRU: {
@@ -117,40 +123,39 @@ void RecurrentLayer<S>::StepForward(int64_t t, const S* h_prev, const S* c_prev,
         S* hzh = hzh_.data() + t * n * h;
         for (int64_t b = 0; b < n; ++b) {
           const S* a_x = xw + b * gh;
-          const S* a_h = rec + b * gh;
+          S* a_h = rec + b * gh;
           S* g = act + b * gh;
-          for (int64_t j = 0; j < h; ++j) {
-            const S z = Sigmoid(a_x[j] + a_h[j]);
-            const S r = Sigmoid(a_x[h + j] + a_h[h + j]);
-            const S hh = std::tanh(a_x[2 * h + j] + r * a_h[2 * h + j]);
-            g[j] = z, g[h + j] = r, g[2 * h + j] = hh;
-            hzh[b * h + j] = a_h[2 * h + j];
-            hout[b * h + j] = z * h_prev[b * h + j] + (S(1) - z) * hh;
-          }
+          std::copy_n(a_h + 2 * h, h, hzh + b * h);
+          for (int64_t j = 0; j < 2 * h; ++j) a_h[j] += a_x[j];
+          SigmoidArray(a_h, g, 2 * h);  // z, r
+          for (int64_t j = 0; j < h; ++j) a_h[2 * h + j] = a_x[2 * h + j] + g[h + j] * hzh[b * h + j];
+          TanhArray(a_h + 2 * h, g + 2 * h, h);
+          for (int64_t j = 0; j < h; ++j)
+            hout[b * h + j] = g[j] * h_prev[b * h + j] + (S(1) - g[j]) * g[2 * h + j];
         }
       } else {
         // z and r see h_prev; the candidate sees r ⊙ h_prev through its own recurrent block.
         Gemm<S>(false, false, n, 2 * h, h, S(1), h_prev, h, r_w, gh, S(0), rec, gh);
         S* rh = rh_.data() + t * n * h;
-        for (int64_t b = 0; b < n; ++b)
-          for (int64_t j = 0; j < h; ++j) {
-            const S z = Sigmoid(xw[b * gh + j] + rec[b * gh + j]);
-            const S r = Sigmoid(xw[b * gh + h + j] + rec[b * gh + h + j]);
-            act[b * gh + j] = z, act[b * gh + h + j] = r;
-            rh[b * h + j] = r * h_prev[b * h + j];
-          }
+        for (int64_t b = 0; b < n; ++b) {
+          for (int64_t j = 0; j < 2 * h; ++j) rec[b * gh + j] += xw[b * gh + j];
+          SigmoidArray(rec + b * gh, act + b * gh, 2 * h);  // z, r
+          for (int64_t j = 0; j < h; ++j) rh[b * h + j] = act[b * gh + h + j] * h_prev[b * h + j];
+        }
         Gemm<S>(false, false, n, h, h, S(1), rh, h, r_w + 2 * h, gh, S(0), rec + 2 * h, gh);
-        for (int64_t b = 0; b < n; ++b)
+        for (int64_t b = 0; b < n; ++b) {
+          for (int64_t j = 0; j < h; ++j) rec[b * gh + 2 * h + j] += xw[b * gh + 2 * h + j];
+          TanhArray(rec + b * gh + 2 * h, act + b * gh + 2 * h, h);
           for (int64_t j = 0; j < h; ++j) {
             const S z = act[b * gh + j];
-            const S hh = std::tanh(xw[b * gh + 2 * h + j] + rec[b * gh + 2 * h + j]);
-            act[b * gh + 2 * h + j] = hh;
-            hout[b * h + j] = z * h_prev[b * h + j] + (S(1) - z) * hh;
+            hout[b * h + j] = z * h_prev[b * h + j] + (S(1) - z) * act[b * gh + 2 * h + j];
           }
+        }
       }
       break;
     }
-    case LayerKind::kDense: break;
+    case LayerKind::kDense:
+      break;
   }
 }
 
@@ -159,7 +164,8 @@ void RecurrentLayer<S>::Backward(const Seq<S>& dy, Seq<S>* dx) {
   const int64_t n = batch_, h = units_, gh = gates_ * units_, t_n = steps_ * batch_;
   dain_.assign(t_n * gh, S(0));
   darec_.assign(IsGruV3() ? t_n * gh : 0, S(0));
-  std::vector<S> dh(n * h), dh_carry(n * h, S(0)), dc_carry(n * h, S(0)), dh_next(n * h), dc_next(n * h, S(0));
+  std::vector<S> dh(n * h), dh_carry(n * h, S(0)), dc_carry(n * h, S(0)), dh_next(n * h),
+      dc_next(n * h, S(0));
   for (int64_t s = steps_ - 1; s >= 0; --s) {
     const int64_t t = TimeAt(s, steps_);
     const S* dy_t = spec_.return_sequences ? dy.step(t) : (s == steps_ - 1 ? dy.step(0) : nullptr);
@@ -169,29 +175,34 @@ void RecurrentLayer<S>::Backward(const Seq<S>& dy, Seq<S>* dx) {
     dc_carry.swap(dc_next);
   }
   const S* x = x_->v.data();
-  Gemm<S>(true, false, in_width_, gh, t_n, S(1), x, in_width_, dain_.data(), gh, S(1), kernel_.grad.data(), gh);
+  Gemm<S>(true, false, in_width_, gh, t_n, S(1), x, in_width_, dain_.data(), gh, S(1), kernel_.grad.data(),
+          gh);
   for (int64_t r = 0; r < t_n; ++r)
     for (int64_t j = 0; j < gh; ++j) bias_.grad[j] += dain_[r * gh + j];
   if (IsGruV3()) {
     for (int64_t r = 0; r < t_n; ++r)
       for (int64_t j = 0; j < gh; ++j) bias_.grad[gh + j] += darec_[r * gh + j];
-    Gemm<S>(true, false, h, gh, t_n, S(1), hprev_.data(), h, darec_.data(), gh, S(1), recurrent_.grad.data(), gh);
+    Gemm<S>(true, false, h, gh, t_n, S(1), hprev_.data(), h, darec_.data(), gh, S(1), recurrent_.grad.data(),
+            gh);
   } else if (IsGruV1()) {
-    Gemm<S>(true, false, h, 2 * h, t_n, S(1), hprev_.data(), h, dain_.data(), gh, S(1), recurrent_.grad.data(), gh);
+    Gemm<S>(true, false, h, 2 * h, t_n, S(1), hprev_.data(), h, dain_.data(), gh, S(1),
+            recurrent_.grad.data(), gh);
     Gemm<S>(true, false, h, h, t_n, S(1), rh_.data(), h, dain_.data() + 2 * h, gh, S(1),
             recurrent_.grad.data() + 2 * h, gh);
   } else {
-    Gemm<S>(true, false, h, gh, t_n, S(1), hprev_.data(), h, dain_.data(), gh, S(1), recurrent_.grad.data(), gh);
+    Gemm<S>(true, false, h, gh, t_n, S(1), hprev_.data(), h, dain_.data(), gh, S(1), recurrent_.grad.data(),
+            gh);
   }
   if (dx) {
     dx->Resize(steps_, batch_, in_width_);
-    Gemm<S>(false, true, t_n, in_width_, gh, S(1), dain_.data(), gh, kernel_.value.data(), gh, S(0), dx->v.data(),
-            in_width_);
+    Gemm<S>(false, true, t_n, in_width_, gh, S(1), dain_.data(), gh, kernel_.value.data(), gh, S(0),
+            dx->v.data(), in_width_);
   }
 }
 
 template <typename S>
-void RecurrentLayer<S>::StepBackward(int64_t t, const S* dh, const S* dc_in, S* dh_prev, S* dc_prev, int64_t n) {
+void RecurrentLayer<S>::StepBackward(int64_t t, const S* dh, const S* dc_in, S* dh_prev, S* dc_prev,
+                                     int64_t n) {
   const int64_t h = units_, gh = gates_ * units_;
   const S* act = act_.data() + t * n * gh;
   const S* hp = hprev_.data() + t * n * h;
@@ -200,20 +211,21 @@ void RecurrentLayer<S>::StepBackward(int64_t t, const S* dh, const S* dc_in, S* 
   switch (spec_.kind) {
     case LayerKind::kSimpleRNN: {
       const bool relu = spec_.activation == Activation::kRelu;
-      for (int64_t i = 0; i < n * h; ++i) da[i] = relu ? (act[i] > S(0) ? dh[i] : S(0)) : dh[i] * (S(1) - act[i] * act[i]);
+      for (int64_t i = 0; i < n * h; ++i)
+        da[i] = relu ? (act[i] > S(0) ? dh[i] : S(0)) : dh[i] * (S(1) - act[i] * act[i]);
       Gemm<S>(false, true, n, h, h, S(1), da, h, r_w, h, S(0), dh_prev, h);
       break;
     }
     case LayerKind::kLSTM: {
       const S* cp = cprev_.data() + t * n * h;
-      const S* c = c_.data() + t * n * h;
+      const S* tcs = tc_.data() + t * n * h;
       for (int64_t b = 0; b < n; ++b) {
         const S* g = act + b * gh;
         S* d = da + b * gh;
         for (int64_t j = 0; j < h; ++j) {
           const int64_t k = b * h + j;
           const S i_g = g[j], f_g = g[h + j], c_g = g[2 * h + j], o_g = g[3 * h + j];
-          const S tc = std::tanh(c[k]);
+          const S tc = tcs[k];
           const S dc = dc_in[k] + dh[k] * o_g * (S(1) - tc * tc);
           d[j] = dc * c_g * i_g * (S(1) - i_g);
           d[h + j] = dc * cp[k] * f_g * (S(1) - f_g);
@@ -264,7 +276,8 @@ void RecurrentLayer<S>::StepBackward(int64_t t, const S* dh, const S* dc_in, S* 
       }
       break;
     }
-    case LayerKind::kDense: break;
+    case LayerKind::kDense:
+      break;
   }
 }
 

@@ -39,16 +39,17 @@ class RecurrentLayer final : public Layer<S> {
   const Seq<S>* x_ = nullptr;
   int64_t steps_ = 0, batch_ = 0;
   // Per time step t (natural order), [T, N, ...]:
-  std::vector<S> xw_;     // x·kernel + input bias                       [T,N,GH]
-  std::vector<S> hprev_;  // state entering step t                        [T,N,H]
-  std::vector<S> cprev_;  // LSTM cell entering step t                    [T,N,H]
-  std::vector<S> act_;    // post-activation gates (RNN: h)               [T,N,GH]
-  std::vector<S> c_;      // LSTM cell after step t                       [T,N,H]
-  std::vector<S> hzh_;    // GRU reset_after: h·R_h + recurrent bias_h    [T,N,H]
-  std::vector<S> rh_;     // GRU reset_after=false: r ⊙ h_prev            [T,N,H]
-  std::vector<S> h_;      // output after step t                          [T,N,H]
+  std::vector<S> xw_;            // x·kernel + input bias                       [T,N,GH]
+  std::vector<S> hprev_;         // state entering step t                        [T,N,H]
+  std::vector<S> cprev_;         // LSTM cell entering step t                    [T,N,H]
+  std::vector<S> act_;           // post-activation gates (RNN: h)               [T,N,GH]
+  std::vector<S> c_;             // LSTM cell after step t                       [T,N,H]
+  std::vector<S> tc_;            // LSTM tanh(c) after step t                    [T,N,H]
+  std::vector<S> hzh_;           // GRU reset_after: h·R_h + recurrent bias_h    [T,N,H]
+  std::vector<S> rh_;            // GRU reset_after=false: r ⊙ h_prev            [T,N,H]
+  std::vector<S> h_;             // output after step t                          [T,N,H]
   std::vector<S> dain_, darec_;  // gate pre-activation grads (input / recurrent side) [T,N,GH]
-  std::vector<S> rec_;    // per-step scratch [N,GH]
+  std::vector<S> rec_;           // per-step scratch [N,GH]
 };
 
 template <typename S>

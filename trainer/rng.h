@@ -11,11 +11,11 @@ namespace seqrt::trainer {
 class Rng {
  public:
   explicit Rng(uint64_t seed) : engine_(seed) {}
-  double Uniform();                                 // [0, 1)
+  double Uniform();  // [0, 1)
   double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
-  double Normal();                                  // standard normal (Box-Muller)
-  uint64_t Below(uint64_t n);                       // [0, n)
-  void Shuffle(std::vector<int64_t>& v);            // Fisher-Yates
+  double Normal();                        // standard normal (Box-Muller)
+  uint64_t Below(uint64_t n);             // [0, n)
+  void Shuffle(std::vector<int64_t>& v);  // Fisher-Yates
 
  private:
   std::mt19937_64 engine_;

@@ -25,8 +25,8 @@ struct TrainableModel::Impl {
   bool sequence_output = false;
 
   // Copies rows idx[begin, end) of X [N,T,F] into time-major x and their targets.
-  void Gather(const TrainingData& data, const std::vector<int64_t>& idx, int64_t begin, int64_t end, Seq<float>& x,
-              std::vector<int64_t>& labels, std::vector<float>& values) const {
+  void Gather(const TrainingData& data, const std::vector<int64_t>& idx, int64_t begin, int64_t end,
+              Seq<float>& x, std::vector<int64_t>& labels, std::vector<float>& values) const {
     const int64_t b = end - begin, t_steps = data.num_steps(), f = data.num_features();
     x.Resize(t_steps, b, f);
     const float* src = data.x.data_as<float>();
@@ -49,20 +49,22 @@ struct TrainableModel::Impl {
   absl::Status CheckData(const TrainingData& data) const {
     if (data.num_features() != net.num_features())
       return absl::InvalidArgumentError(absl::StrCat("training data X has ", data.num_features(),
-                                                     " features per step, the model was built for ", net.num_features()));
+                                                     " features per step, the model was built for ",
+                                                     net.num_features()));
     if (data.target != net.target())
       return absl::InvalidArgumentError(data.target == TargetKind::kClasses
                                             ? "integer labels given to a regression model (use float targets)"
                                             : "float targets given to a classifier (use integer labels)");
     if (data.target == TargetKind::kClasses) {
       if (data.num_outputs() > num_outputs)
-        return absl::InvalidArgumentError(absl::StrCat("label ", data.num_outputs() - 1, " is out of range for ",
-                                                       num_outputs, " classes"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("label ", data.num_outputs() - 1, " is out of range for ", num_outputs, " classes"));
       return absl::OkStatus();
     }
     const size_t want_rank = sequence_output ? 3 : 2;
     if (data.y.dims().size() != want_rank || data.y.dims().back() != num_outputs)
-      return absl::InvalidArgumentError(absl::StrCat("targets have shape ", DimsToString(data.y.dims()), ", the model outputs ",
+      return absl::InvalidArgumentError(absl::StrCat("targets have shape ", DimsToString(data.y.dims()),
+                                                     ", the model outputs ",
                                                      sequence_output ? "[N, T, " : "[N, ", num_outputs, "]"));
     return absl::OkStatus();
   }
@@ -95,12 +97,14 @@ TrainableModel::TrainableModel(TrainableModel&&) noexcept = default;
 TrainableModel& TrainableModel::operator=(TrainableModel&&) noexcept = default;
 TrainableModel::~TrainableModel() = default;
 
-absl::StatusOr<TrainableModel> TrainableModel::Create(int64_t num_features, const std::vector<LayerSpec>& layers,
-                                                      TargetKind target, int64_t num_outputs, uint64_t seed) {
+absl::StatusOr<TrainableModel> TrainableModel::Create(int64_t num_features,
+                                                      const std::vector<LayerSpec>& layers, TargetKind target,
+                                                      int64_t num_outputs, uint64_t seed) {
   std::vector<LayerSpec> specs = layers;
   if (target == TargetKind::kClasses && !specs.empty() && specs.back().kind == LayerKind::kDense)
     specs.back().activation = Activation::kSoftmax;
-  SEQRT_ASSIGN_OR_RETURN(Network<float> net, Network<float>::Create(num_features, specs, target, num_outputs, seed));
+  SEQRT_ASSIGN_OR_RETURN(Network<float> net,
+                         Network<float>::Create(num_features, specs, target, num_outputs, seed));
   auto impl = std::make_unique<Impl>(Impl{std::move(net), specs, num_outputs, false});
   for (const LayerSpec& s : specs)
     if (s.kind != LayerKind::kDense) impl->sequence_output = s.return_sequences;
@@ -109,16 +113,19 @@ absl::StatusOr<TrainableModel> TrainableModel::Create(int64_t num_features, cons
 
 absl::StatusOr<TrainHistory> TrainableModel::Fit(const TrainingData& data, const TrainOptions& options) {
   SEQRT_RETURN_IF_ERROR(impl_->CheckData(data));
-  if (options.epochs < 0 || options.batch_size <= 0 || options.learning_rate <= 0 || options.validation_split < 0 ||
-      options.validation_split >= 1)
-    return absl::InvalidArgumentError(absl::StrCat("train options: need epochs >= 0, batch > 0, lr > 0 and validation "
-                                                   "split in [0, 1); got epochs ", options.epochs, ", batch ",
-                                                   options.batch_size, ", lr ", options.learning_rate, ", split ",
-                                                   options.validation_split));
+  if (options.epochs < 0 || options.batch_size <= 0 || options.learning_rate <= 0 ||
+      options.validation_split < 0 || options.validation_split >= 1)
+    return absl::InvalidArgumentError(
+        absl::StrCat("train options: need epochs >= 0, batch > 0, lr > 0 and validation "
+                     "split in [0, 1); got epochs ",
+                     options.epochs, ", batch ", options.batch_size, ", lr ", options.learning_rate,
+                     ", split ", options.validation_split));
   const int64_t n = data.num_samples();
   // Keras: the validation set is the last fraction of the data, taken before any shuffling.
-  const int64_t n_train = static_cast<int64_t>(std::floor(static_cast<double>(n) * (1.0 - options.validation_split)));
-  if (n_train <= 0) return absl::InvalidArgumentError("train options: the validation split leaves no training samples");
+  const int64_t n_train =
+      static_cast<int64_t>(std::floor(static_cast<double>(n) * (1.0 - options.validation_split)));
+  if (n_train <= 0)
+    return absl::InvalidArgumentError("train options: the validation split leaves no training samples");
   std::vector<int64_t> train_idx(n_train), val_idx(n - n_train);
   for (int64_t i = 0; i < n; ++i) (i < n_train ? train_idx[i] : val_idx[i - n_train]) = i;
 
@@ -155,7 +162,8 @@ absl::StatusOr<TrainHistory> TrainableModel::Fit(const TrainingData& data, const
     st.epoch = epoch;
     st.train_loss = loss_sum / static_cast<double>(n_train);
     st.train_accuracy = static_cast<double>(correct) / static_cast<double>(n_train);
-    const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double train_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!val_idx.empty()) {
       const EpochStats v = impl_->Measure(data, val_idx, 256);
       st.val_loss = v.train_loss;
@@ -203,9 +211,9 @@ absl::StatusOr<EpochStats> TrainableModel::Evaluate(const TrainingData& data, in
 
 absl::StatusOr<Tensor> TrainableModel::Predict(const Tensor& x, int64_t batch_size) const {
   if (x.dtype() != DType::kFloat || x.dims().size() != 3 || x.dims()[2] != impl_->net.num_features())
-    return absl::InvalidArgumentError(absl::StrCat("Predict: X must be float32 [N, T, ", impl_->net.num_features(),
-                                                   "], got ", std::string(DTypeName(x.dtype())), " ",
-                                                   DimsToString(x.dims())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Predict: X must be float32 [N, T, ", impl_->net.num_features(), "], got ",
+                     std::string(DTypeName(x.dtype())), " ", DimsToString(x.dims())));
   const int64_t n = x.dims()[0], t_steps = x.dims()[1], f = x.dims()[2], k = impl_->num_outputs;
   const int64_t steps = impl_->sequence_output ? t_steps : 1;
   Tensor out(DType::kFloat, impl_->sequence_output ? Dims{n, t_steps, k} : Dims{n, k});
@@ -262,15 +270,16 @@ std::string TrainableModel::Summary() const {
     const LayerSpec& spec = layer->spec();
     int64_t count = 0;
     for (auto* p : layer->params()) count += static_cast<int64_t>(p->value.size());
-    absl::StrAppendFormat(&s, "  %s%s(%d)%s%s  -> %s%d]  params %d\n", spec.bidirectional ? "Bidirectional " : "",
-                          kKind[static_cast<int>(spec.kind)], spec.units,
-                          spec.kind == LayerKind::kGRU && !spec.reset_after ? " reset_after=False" : "",
-                          spec.kind == LayerKind::kDense && spec.activation == Activation::kSoftmax ? " softmax"
-                          : spec.kind == LayerKind::kDense && spec.activation == Activation::kRelu  ? " relu"
-                          : spec.kind == LayerKind::kSimpleRNN && spec.activation == Activation::kRelu ? " relu"
-                                                                                                      : "",
-                          (spec.kind != LayerKind::kDense && spec.return_sequences) ? "[T, " : "[",
-                          layer->output_width(), count);
+    absl::StrAppendFormat(
+        &s, "  %s%s(%d)%s%s  -> %s%d]  params %d\n", spec.bidirectional ? "Bidirectional " : "",
+        kKind[static_cast<int>(spec.kind)], spec.units,
+        spec.kind == LayerKind::kGRU && !spec.reset_after ? " reset_after=False" : "",
+        spec.kind == LayerKind::kDense && spec.activation == Activation::kSoftmax    ? " softmax"
+        : spec.kind == LayerKind::kDense && spec.activation == Activation::kRelu     ? " relu"
+        : spec.kind == LayerKind::kSimpleRNN && spec.activation == Activation::kRelu ? " relu"
+                                                                                     : "",
+        (spec.kind != LayerKind::kDense && spec.return_sequences) ? "[T, " : "[", layer->output_width(),
+        count);
   }
   absl::StrAppend(&s, "  total parameters: ", parameter_count(), "\n");
   return s;

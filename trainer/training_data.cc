@@ -29,7 +29,8 @@ absl::StatusOr<TrainingData> MakeTrainingData(Tensor x, Tensor y) {
         absl::StrCat("training data X: shape ", DimsToString(x.dims()), ", expected rank 3 [N, T, F]"));
   const int64_t n = x.dims()[0];
   if (n <= 0 || x.dims()[1] <= 0 || x.dims()[2] <= 0)
-    return absl::InvalidArgumentError(absl::StrCat("training data X: shape ", DimsToString(x.dims()), " has an empty dim"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("training data X: shape ", DimsToString(x.dims()), " has an empty dim"));
   for (float v : x.values<float>())
     if (!std::isfinite(v)) return absl::InvalidArgumentError("training data X: contains NaN or infinity");
   if (y.dims().empty() || y.dims()[0] != n)
@@ -44,15 +45,16 @@ absl::StatusOr<TrainingData> MakeTrainingData(Tensor x, Tensor y) {
     for (int64_t i = 0; i < n; ++i) {
       const int64_t v = y.dtype() == DType::kInt32 ? y.data_as<int32_t>()[i] : y.data_as<int64_t>()[i];
       if (v < 0)
-        return absl::InvalidArgumentError(absl::StrCat("training data Y: label ", v, " at index ", i, " is negative"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("training data Y: label ", v, " at index ", i, " is negative"));
       labels.data_as<int64_t>()[i] = v;
     }
     data.y = std::move(labels);
     data.target = TargetKind::kClasses;
   } else if (y.dtype() == DType::kFloat) {
     if (y.dims().size() > 3)
-      return absl::InvalidArgumentError(absl::StrCat("training data Y: float targets must be [N], [N, K] or [N, T, K], got ",
-                                                     DimsToString(y.dims())));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "training data Y: float targets must be [N], [N, K] or [N, T, K], got ", DimsToString(y.dims())));
     if (y.dims().size() == 3 && y.dims()[1] != x.dims()[1])
       return absl::InvalidArgumentError(absl::StrCat("training data Y: sequence targets have ", y.dims()[1],
                                                      " steps, X has ", x.dims()[1]));
@@ -73,9 +75,14 @@ absl::StatusOr<TrainingData> LoadTrainingData(const std::string& x_path, const s
   SEQRT_ASSIGN_OR_RETURN(Tensor x, ReadTensorFile(x_path));
   SEQRT_ASSIGN_OR_RETURN(Tensor y, ReadTensorFile(y_path));
   auto data = MakeTrainingData(std::move(x), std::move(y));
-  if (!data.ok())
-    return absl::Status(data.status().code(),
-                        absl::StrCat(x_path, ", ", y_path, ": ", std::string(data.status().message())));
+  if (!data.ok()) {
+    // Name the file the user wrote instead of "X" / "Y".
+    std::string message(data.status().message());
+    for (const auto& [what, path] :
+         {std::pair<std::string, std::string>{"training data X", x_path}, {"training data Y", y_path}})
+      if (message.rfind(what, 0) == 0) message = absl::StrCat(path, message.substr(what.size()));
+    return absl::Status(data.status().code(), message);
+  }
   return data;
 }
 

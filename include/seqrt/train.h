@@ -2,9 +2,8 @@
 //
 //   auto data = seqrt::LoadTrainingData("x.npy", "y.npy");
 //   auto layers = seqrt::ParseLayerList("lstm:64,dense:4");
-//   auto model = seqrt::TrainableModel::Create(data->num_features(), *layers, seqrt::TargetKind::kClasses, 4, 1);
-//   auto history = model->Fit(*data, seqrt::TrainOptions{});
-//   model->ExportOnnx("model.onnx");
+//   auto model = seqrt::TrainableModel::Create(data->num_features(), *layers, seqrt::TargetKind::kClasses, 4,
+//   1); auto history = model->Fit(*data, seqrt::TrainOptions{}); model->ExportOnnx("model.onnx");
 //
 // Semantics follow Keras (gate orders, initializers, Adam/SGD update rules, validation split taken
 // from the end of the data before shuffling), so a user's Keras intuition carries over. Runs are
@@ -83,15 +82,15 @@ struct TrainOptions {
   int64_t batch_size = 32;
   OptimizerKind optimizer = OptimizerKind::kAdam;
   double learning_rate = 1e-3;
-  double momentum = 0.0;  // SGD
+  double momentum = 0.0;                              // SGD
   double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;  // Adam (Keras defaults)
-  double clip_norm = 0.0;          // > 0: scale gradients so their global L2 norm is at most this
-  double validation_split = 0.0;   // fraction taken from the END of the data (Keras semantics)
+  double clip_norm = 0.0;         // > 0: scale gradients so their global L2 norm is at most this
+  double validation_split = 0.0;  // fraction taken from the END of the data (Keras semantics)
   bool shuffle = true;
-  uint64_t seed = 1;               // shuffling (weights are seeded in Create)
-  int early_stopping_patience = 0; // > 0: stop after this many epochs without a better monitored loss
+  uint64_t seed = 1;                // shuffling (weights are seeded in Create)
+  int early_stopping_patience = 0;  // > 0: stop after this many epochs without a better monitored loss
   bool restore_best_weights = true;
-  int threads = 1;                 // GEMM threads (oneDNN/OpenMP); results are reproducible per count
+  int threads = 1;  // GEMM threads (oneDNN/OpenMP); results are reproducible per count
   // Called after every batch (done, total) and every epoch; either may be empty.
   std::function<void(int epoch, int64_t done, int64_t total, double running_loss)> on_batch;
   std::function<void(const EpochStats&)> on_epoch;
@@ -101,7 +100,7 @@ struct TrainOptions {
 
 struct TrainHistory {
   std::vector<EpochStats> epochs;
-  int best_epoch = 0;      // the epoch whose weights the model holds at the end
+  int best_epoch = 0;  // the epoch whose weights the model holds at the end
   bool stopped_early = false;
 };
 
