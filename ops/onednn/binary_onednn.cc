@@ -29,11 +29,6 @@ std::optional<BinaryRecipe> RecipeFor(const std::string& op) {
   return std::nullopt;
 }
 
-absl::Status Decline(std::string_view where, std::string_view why) {
-  return absl::UnimplementedError(absl::StrCat(std::string(where), ": onednn_binary declines: ",
-                                               std::string(why)));
-}
-
 constexpr int64_t kMinParallelElements = int64_t{1} << 15;
 
 dnnl::memory::desc ContiguousDesc(const dnnl::memory::dims& dims) {
@@ -48,12 +43,12 @@ class OnednnBinaryKernel final : public OpKernel {
       : recipe_(RecipeFor(node.op_type)), where_(node.Describe()) {}
 
   absl::Status Prepare(PrepareContext& ctx) override {
-    if (!recipe_) return Decline(where_, "no oneDNN binary algorithm for this op");
+    if (!recipe_) return Decline("onednn_binary", where_, "no oneDNN binary algorithm for this op");
     if (ctx.num_inputs() != 2 || !ctx.has_input(0) || !ctx.has_input(1))
-      return Decline(where_, "needs exactly two inputs");
+      return Decline("onednn_binary", where_, "needs exactly two inputs");
     if (ctx.input_dtype(0) != DType::kFloat || ctx.input_dtype(1) != DType::kFloat ||
         ctx.output_dtype(0) != DType::kFloat)
-      return Decline(where_, "not float32");
+      return Decline("onednn_binary", where_, "not float32");
     // Merging dims first turns e.g. [N,T,F] + [F] into [N*T,F] + [1,F], a per-channel
     // broadcast oneDNN has fast code for.
     auto planned = MakeBinaryPlan(ctx);
@@ -63,8 +58,8 @@ class OnednnBinaryKernel final : public OpKernel {
     // speed, as fast as oneDNN without its ~5 us per-call overhead. oneDNN pays off only
     // when it can split a big tensor over several threads.
     if (ctx.threads() == 1 || plan.num_elements < kMinParallelElements)
-      return Decline(where_, "the reference kernel is faster at this size");
-    if (plan.dims.size() > DNNL_MAX_NDIMS) return Decline(where_, "too many dims");
+      return Decline("onednn_binary", where_, "the reference kernel is faster at this size");
+    if (plan.dims.size() > DNNL_MAX_NDIMS) return Decline("onednn_binary", where_, "too many dims");
     dnnl::memory::dims dst_dims(plan.dims.begin(), plan.dims.end());
     dnnl::memory::dims src_dims[2] = {dst_dims, dst_dims};
     for (int k = 0; k < 2; ++k)
@@ -73,7 +68,7 @@ class OnednnBinaryKernel final : public OpKernel {
     swap_ = false;
     if (src_dims[0] != dst_dims) {
       if (!recipe_->commutative || src_dims[1] != dst_dims)
-        return Decline(where_, "oneDNN broadcasts only the second operand");
+        return Decline("onednn_binary", where_, "oneDNN broadcasts only the second operand");
       swap_ = true;
       std::swap(src_dims[0], src_dims[1]);
     }
@@ -92,15 +87,13 @@ class OnednnBinaryKernel final : public OpKernel {
       }
       dnnl::binary::desc desc(recipe_->alg, src0_md_, src1_md_, dst_md_);
       dnnl::binary::primitive_desc pd(desc, attr, engine);
-      if (std::string(pd.impl_info_str()).rfind("ref", 0) == 0)
-        return Decline(where_, "oneDNN offers only its reference implementation");
+      if (IsReferenceImplementation(pd))
+        return Decline("onednn_binary", where_, "oneDNN offers only its reference implementation");
       scratchpad_md_ = pd.scratchpad_desc();
       ctx.RequestScratch(scratchpad_md_.get_size());
       primitive_ = dnnl::binary(pd);
     } catch (const dnnl::error& e) {
-      absl::Status s = DnnlErrorToStatus(e, where_);
-      if (absl::IsUnimplemented(s) || absl::IsInvalidArgument(s)) return Decline(where_, e.what());
-      return s;
+      return DeclineOrError(e, "onednn_binary", where_);
     }
     return absl::OkStatus();
   }

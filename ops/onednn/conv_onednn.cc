@@ -12,11 +12,6 @@ namespace {
 using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 
-absl::Status Decline(std::string_view where, std::string_view why) {
-  return absl::UnimplementedError(
-      absl::StrCat(std::string(where), ": onednn_conv declines: ", std::string(why)));
-}
-
 size_t AlignUp(size_t n) { return (n + 63) & ~size_t{63}; }
 
 tag ActivationTag(int spatial) {
@@ -34,14 +29,14 @@ class OnednnConvKernel final : public OpKernel {
 
   absl::Status Prepare(PrepareContext& ctx) override {
     for (int i = 0; i < 3; ++i)
-      if (ctx.has_input(i) && ctx.input_dtype(i) != DType::kFloat) return Decline(where_, "not float32");
+      if (ctx.has_input(i) && ctx.input_dtype(i) != DType::kFloat) return Decline("onednn_conv", where_, "not float32");
     SEQRT_ASSIGN_OR_RETURN(ConvGeometry g,
                            GetConvGeometry(attrs_, ctx.input_dims(0), ctx.input_dims(1), where_));
     const int r = g.spatial_rank();
-    if (r < 1 || r > 3) return Decline(where_, "only 1-D to 3-D convolutions");
+    if (r < 1 || r > 3) return Decline("onednn_conv", where_, "only 1-D to 3-D convolutions");
     if (NumElements(ctx.input_dims(0)) == 0 || NumElements(ctx.output_dims(0)) == 0 ||
         NumElements(ctx.input_dims(1)) == 0)
-      return Decline(where_, "empty tensor");
+      return Decline("onednn_conv", where_, "empty tensor");
     try {
       const dnnl::engine& engine = CpuEngine();
       const auto f32 = memory::data_type::f32;
@@ -79,8 +74,8 @@ class OnednnConvKernel final : public OpKernel {
       dnnl::primitive_attr attr;
       attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
       dnnl::convolution_forward::primitive_desc pd(desc, attr, engine);
-      if (std::string(pd.impl_info_str()).rfind("ref", 0) == 0)
-        return Decline(where_, "oneDNN offers only its reference implementation");
+      if (IsReferenceImplementation(pd))
+        return Decline("onednn_conv", where_, "oneDNN offers only its reference implementation");
 
       src_md_ = pd.src_desc();
       dst_md_ = pd.dst_desc();
@@ -110,9 +105,7 @@ class OnednnConvKernel final : public OpKernel {
       ctx.RequestScratch(offset);
       primitive_ = dnnl::convolution_forward(pd);
     } catch (const dnnl::error& e) {
-      absl::Status s = DnnlErrorToStatus(e, where_);
-      if (absl::IsUnimplemented(s) || absl::IsInvalidArgument(s)) return Decline(where_, e.what());
-      return s;
+      return DeclineOrError(e, "onednn_conv", where_);
     }
     return absl::OkStatus();
   }

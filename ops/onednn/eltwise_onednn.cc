@@ -65,11 +65,6 @@ std::optional<EltwiseRecipe> RecipeFor(const graph::Node& node) {
 constexpr int64_t kMinTranscendentalElements = 512;
 constexpr int64_t kMinParallelElements = int64_t{1} << 15;
 
-absl::Status Decline(std::string_view where, std::string_view why) {
-  return absl::UnimplementedError(absl::StrCat(std::string(where), ": onednn_eltwise declines: ",
-                                               std::string(why)));
-}
-
 class OnednnEltwiseKernel final : public OpKernel {
  public:
   explicit OnednnEltwiseKernel(const graph::Node& node)
@@ -77,14 +72,14 @@ class OnednnEltwiseKernel final : public OpKernel {
         opset_(node.opset) {}
 
   absl::Status Prepare(PrepareContext& ctx) override {
-    if (!recipe_) return Decline(where_, "no oneDNN eltwise function for this op");
+    if (!recipe_) return Decline("onednn_eltwise", where_, "no oneDNN eltwise function for this op");
     if (ctx.input_dtype(0) != DType::kFloat || ctx.output_dtype(0) != DType::kFloat)
-      return Decline(where_, "not float32");
+      return Decline("onednn_eltwise", where_, "not float32");
     const int64_t n = NumElements(ctx.input_dims(0));
     const bool worth_it = recipe_->transcendental
                               ? n >= kMinTranscendentalElements
                               : ctx.threads() != 1 && n >= kMinParallelElements;
-    if (!worth_it) return Decline(where_, "the reference kernel is faster at this size");
+    if (!worth_it) return Decline("onednn_eltwise", where_, "the reference kernel is faster at this size");
     EltwiseStep step = recipe_->step;
     if (is_clip_ && opset_ >= 11) {
       step.alpha = std::numeric_limits<float>::lowest();
@@ -92,12 +87,12 @@ class OnednnEltwiseKernel final : public OpKernel {
       for (int i = 1; i < 3; ++i) {
         if (!ctx.has_input(i)) continue;
         const Tensor* bound = ctx.input_constant(i);
-        if (bound == nullptr) return Decline(where_, "Clip bounds are not constant");
+        if (bound == nullptr) return Decline("onednn_eltwise", where_, "Clip bounds are not constant");
         (i == 1 ? step.alpha : step.beta) = bound->data_as<float>()[0];
       }
     }
     // oneDNN would clamp to the lower bound first; ONNX (numpy) gives max when min > max.
-    if (is_clip_ && step.alpha > step.beta) return Decline(where_, "Clip min > max");
+    if (is_clip_ && step.alpha > step.beta) return Decline("onednn_eltwise", where_, "Clip min > max");
     try {
       const dnnl::engine& engine = CpuEngine();
       // Elementwise: the shape does not matter, a flat 1-D view is the simplest layout.
@@ -107,15 +102,13 @@ class OnednnEltwiseKernel final : public OpKernel {
       dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, step.alg, md_,
                                        step.alpha, step.beta);
       dnnl::eltwise_forward::primitive_desc pd(desc, attr, engine);
-      if (std::string(pd.impl_info_str()).rfind("ref", 0) == 0)
-        return Decline(where_, "oneDNN offers only its reference implementation");
+      if (IsReferenceImplementation(pd))
+        return Decline("onednn_eltwise", where_, "oneDNN offers only its reference implementation");
       scratchpad_md_ = pd.scratchpad_desc();
       ctx.RequestScratch(scratchpad_md_.get_size());
       primitive_ = dnnl::eltwise_forward(pd);
     } catch (const dnnl::error& e) {
-      absl::Status s = DnnlErrorToStatus(e, where_);
-      if (absl::IsUnimplemented(s) || absl::IsInvalidArgument(s)) return Decline(where_, e.what());
-      return s;
+      return DeclineOrError(e, "onednn_eltwise", where_);
     }
     return absl::OkStatus();
   }

@@ -26,4 +26,19 @@ absl::Status DnnlErrorToStatus(const dnnl::error& e, std::string_view where) {
   }
 }
 
+absl::Status Decline(std::string_view kernel, std::string_view where, std::string_view why) {
+  return absl::UnimplementedError(
+      absl::StrCat(std::string(where), ": ", std::string(kernel), " declines: ", std::string(why)));
+}
+
+absl::Status DeclineOrError(const dnnl::error& e, std::string_view kernel, std::string_view where) {
+  absl::Status s = DnnlErrorToStatus(e, where);
+  if (absl::IsUnimplemented(s) || absl::IsInvalidArgument(s)) return Decline(kernel, where, e.what());
+  return s;
+}
+
+bool IsReferenceImplementation(const dnnl::primitive_desc_base& pd) {
+  return std::string(pd.impl_info_str()).rfind("ref", 0) == 0;
+}
+
 }  // namespace seqrt::ops

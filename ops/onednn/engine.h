@@ -18,4 +18,15 @@ const dnnl::engine& CpuEngine();
 // Unimplemented, so a fast kernel returning it from Prepare declines cleanly.
 absl::Status DnnlErrorToStatus(const dnnl::error& e, std::string_view where);
 
+// A fast kernel's "no" from Prepare: Unimplemented, so the planner tries the next kernel.
+absl::Status Decline(std::string_view kernel, std::string_view where, std::string_view why);
+
+// For a dnnl::error thrown while building a primitive in Prepare: oneDNN's "unimplemented"
+// or "invalid arguments" mean the kernel declines; anything else is a real error.
+absl::Status DeclineOrError(const dnnl::error& e, std::string_view kernel, std::string_view where);
+
+// True when oneDNN picked only its slow reference implementation ("ref:..."), which our own
+// reference kernels match or beat: fast kernels decline then.
+bool IsReferenceImplementation(const dnnl::primitive_desc_base& pd);
+
 }  // namespace seqrt::ops

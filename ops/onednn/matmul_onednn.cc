@@ -16,11 +16,6 @@ namespace {
 using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 
-absl::Status Decline(std::string_view where, std::string_view why) {
-  return absl::UnimplementedError(
-      absl::StrCat(std::string(where), ": onednn_matmul declines: ", std::string(why)));
-}
-
 memory::dims RowMajorStrides(const memory::dims& dims) {
   memory::dims strides(dims.size(), 1);
   for (int i = static_cast<int>(dims.size()) - 2; i >= 0; --i) strides[i] = strides[i + 1] * dims[i + 1];
@@ -52,8 +47,8 @@ class OnednnMatMulBase : public OpKernel {
       dnnl::matmul::desc desc = bias ? dnnl::matmul::desc(src, w_req, *bias, dst)
                                      : dnnl::matmul::desc(src, w_req, dst);
       dnnl::matmul::primitive_desc pd(desc, attr, engine);
-      if (std::string(pd.impl_info_str()).rfind("ref", 0) == 0)
-        return Decline(where_, "oneDNN offers only its reference implementation");
+      if (IsReferenceImplementation(pd))
+        return Decline("onednn_matmul", where_, "oneDNN offers only its reference implementation");
       src_md_ = src;
       dst_md_ = dst;
       if (bias) bias_md_ = *bias;
@@ -71,9 +66,7 @@ class OnednnMatMulBase : public OpKernel {
       ctx.RequestScratch(scratchpad_md_.get_size());
       primitive_ = dnnl::matmul(pd);
     } catch (const dnnl::error& e) {
-      absl::Status s = DnnlErrorToStatus(e, where_);
-      if (absl::IsUnimplemented(s) || absl::IsInvalidArgument(s)) return Decline(where_, e.what());
-      return s;
+      return DeclineOrError(e, "onednn_matmul", where_);
     }
     return absl::OkStatus();
   }
@@ -116,11 +109,11 @@ class OnednnMatMulKernel final : public OnednnMatMulBase {
 
   absl::Status Prepare(PrepareContext& ctx) override {
     if (ctx.input_dtype(0) != DType::kFloat || ctx.input_dtype(1) != DType::kFloat)
-      return Decline(where_, "not float32");
+      return Decline("onednn_matmul", where_, "not float32");
     SEQRT_ASSIGN_OR_RETURN(MatMulGeometry g,
                            GetMatMulGeometry(ctx.input_dims(0), ctx.input_dims(1), where_));
-    if (g.m * g.n * g.k == 0 || NumElements(g.batch_out) == 0) return Decline(where_, "empty tensor");
-    if (g.batch_out.size() + 2 > DNNL_MAX_NDIMS) return Decline(where_, "too many dims");
+    if (g.m * g.n * g.k == 0 || NumElements(g.batch_out) == 0) return Decline("onednn_matmul", where_, "empty tensor");
+    if (g.batch_out.size() + 2 > DNNL_MAX_NDIMS) return Decline("onednn_matmul", where_, "too many dims");
     memory::dims src(g.batch_a.begin(), g.batch_a.end()), w(g.batch_b.begin(), g.batch_b.end()),
         dst(g.batch_out.begin(), g.batch_out.end());
     src.insert(src.end(), {g.m, g.k});
@@ -142,14 +135,14 @@ class OnednnGemmKernel final : public OnednnMatMulBase {
 
   absl::Status Prepare(PrepareContext& ctx) override {
     for (int i = 0; i < 3; ++i) {
-      if (ctx.has_input(i) && ctx.input_dtype(i) != DType::kFloat) return Decline(where_, "not float32");
+      if (ctx.has_input(i) && ctx.input_dtype(i) != DType::kFloat) return Decline("onednn_matmul", where_, "not float32");
     }
     const Dims& a = ctx.input_dims(0);
     const Dims& b = ctx.input_dims(1);
     m_ = attrs_.trans_a ? a[1] : a[0];
     const int64_t k = attrs_.trans_a ? a[0] : a[1];
     n_ = attrs_.trans_b ? b[0] : b[1];
-    if (m_ * n_ * k == 0) return Decline(where_, "empty tensor");
+    if (m_ * n_ * k == 0) return Decline("onednn_matmul", where_, "empty tensor");
     // A stored [K,M] when transposed: element (m,k) at k*M + m, i.e. strides {1, M}.
     const memory::desc src({m_, k}, memory::data_type::f32,
                            attrs_.trans_a ? memory::dims{1, m_} : memory::dims{k, 1});

@@ -9,20 +9,15 @@
 namespace seqrt::ops {
 namespace {
 
-absl::Status Decline(std::string_view where, std::string_view why) {
-  return absl::UnimplementedError(
-      absl::StrCat(std::string(where), ": onednn_softmax declines: ", std::string(why)));
-}
-
 class OnednnSoftmaxKernel final : public OpKernel {
  public:
   OnednnSoftmaxKernel(const graph::Node& node, bool log)
       : where_(node.Describe()), attrs_(ParseSoftmaxAttrs(node, log)) {}
 
   absl::Status Prepare(PrepareContext& ctx) override {
-    if (ctx.input_dtype(0) != DType::kFloat) return Decline(where_, "not float32");
+    if (ctx.input_dtype(0) != DType::kFloat) return Decline("onednn_softmax", where_, "not float32");
     SEQRT_ASSIGN_OR_RETURN(SoftmaxGeometry g, GetSoftmaxGeometry(attrs_, ctx.input_dims(0), where_));
-    if (g.outer * g.n * g.inner == 0) return Decline(where_, "empty tensor");
+    if (g.outer * g.n * g.inner == 0) return Decline("onednn_softmax", where_, "empty tensor");
     try {
       // Both opset flavours are a softmax over the middle axis of [outer, n, inner]; the
       // common inner == 1 case is given to oneDNN as 2-D so it picks its row kernels.
@@ -40,15 +35,13 @@ class OnednnSoftmaxKernel final : public OpKernel {
           attrs_.log ? dnnl::algorithm::softmax_log : dnnl::algorithm::softmax_accurate, md_, md_,
           1);
       dnnl::softmax_v2_forward::primitive_desc pd(desc, attr, CpuEngine());
-      if (std::string(pd.impl_info_str()).rfind("ref", 0) == 0)
-        return Decline(where_, "oneDNN offers only its reference implementation");
+      if (IsReferenceImplementation(pd))
+        return Decline("onednn_softmax", where_, "oneDNN offers only its reference implementation");
       scratchpad_md_ = pd.scratchpad_desc();
       ctx.RequestScratch(scratchpad_md_.get_size());
       primitive_ = dnnl::softmax_v2_forward(pd);
     } catch (const dnnl::error& e) {
-      absl::Status s = DnnlErrorToStatus(e, where_);
-      if (absl::IsUnimplemented(s) || absl::IsInvalidArgument(s)) return Decline(where_, e.what());
-      return s;
+      return DeclineOrError(e, "onednn_softmax", where_);
     }
     return absl::OkStatus();
   }
