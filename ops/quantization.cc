@@ -150,9 +150,11 @@ absl::Status InferQuantize(InferContext& ctx) {
   return absl::OkStatus();
 }
 
-class QuantizeKernel : public OpKernel {
+// Quantize and Dequantize share their plan-time work: validating scale/zero-point shapes
+// against x and fixing the quantization axis.
+class PerAxisQuantKernel : public OpKernel {
  public:
-  explicit QuantizeKernel(const graph::Node& node) : node_(node), where_(node.Describe()) {}
+  explicit PerAxisQuantKernel(const graph::Node& node) : node_(node), where_(node.Describe()) {}
 
   absl::Status Prepare(PrepareContext& ctx) override {
     const graph::Shape zp = ctx.has_input(2) ? graph::Shape::FromDims(ctx.input_dims(2)) : graph::Shape();
@@ -162,6 +164,16 @@ class QuantizeKernel : public OpKernel {
     axis_ = p.axis;
     return absl::OkStatus();
   }
+
+ protected:
+  const graph::Node& node_;
+  std::string where_;
+  int axis_ = -1;
+};
+
+class QuantizeKernel : public PerAxisQuantKernel {
+ public:
+  using PerAxisQuantKernel::PerAxisQuantKernel;
 
   absl::Status Compute(ComputeContext& ctx) const override {
     const AxisSplit s = SplitAt(ctx.input_dims(0), axis_);
@@ -182,11 +194,6 @@ class QuantizeKernel : public OpKernel {
       return absl::OkStatus();
     });
   }
-
- private:
-  const graph::Node& node_;
-  std::string where_;
-  int axis_ = -1;
 };
 
 // ---- DequantizeLinear ---------------------------------------------------------------------
@@ -213,18 +220,9 @@ absl::Status InferDequantize(InferContext& ctx) {
   return absl::OkStatus();
 }
 
-class DequantizeKernel : public OpKernel {
+class DequantizeKernel : public PerAxisQuantKernel {
  public:
-  explicit DequantizeKernel(const graph::Node& node) : node_(node), where_(node.Describe()) {}
-
-  absl::Status Prepare(PrepareContext& ctx) override {
-    const graph::Shape zp = ctx.has_input(2) ? graph::Shape::FromDims(ctx.input_dims(2)) : graph::Shape();
-    SEQRT_ASSIGN_OR_RETURN(QuantParams p, CheckParams(node_, graph::Shape::FromDims(ctx.input_dims(0)),
-                                                      graph::Shape::FromDims(ctx.input_dims(1)),
-                                                      ctx.has_input(2) ? &zp : nullptr));
-    axis_ = p.axis;
-    return absl::OkStatus();
-  }
+  using PerAxisQuantKernel::PerAxisQuantKernel;
 
   absl::Status Compute(ComputeContext& ctx) const override {
     const AxisSplit s = SplitAt(ctx.input_dims(0), axis_);
@@ -248,10 +246,6 @@ class DequantizeKernel : public OpKernel {
     return VisitQuantized(ctx.input_dtype(0), where_, run);
   }
 
- private:
-  const graph::Node& node_;
-  std::string where_;
-  int axis_ = -1;
 };
 
 // ---- QLinearConv --------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "seqrt/status.h"
 #include "ops/reference/rnn_reference.h"
 
 namespace seqrt::ops {
@@ -170,6 +171,18 @@ absl::StatusOr<RecurrentAttrs> ParseRecurrentAttrs(const graph::Node& node, Recu
     a.layout = static_cast<int>(layout);
   }
   return a;
+}
+
+absl::StatusOr<RecurrentCell> RecurrentCellOf(const graph::Node& node) {
+  if (node.op_type == "RNN") return RecurrentCell::kRnn;
+  if (node.op_type == "GRU") return RecurrentCell::kGru;
+  if (node.op_type == "LSTM") return RecurrentCell::kLstm;
+  return absl::InvalidArgumentError(absl::StrCat(node.Describe(), " is not a recurrent op"));
+}
+
+absl::StatusOr<RecurrentAttrs> ParseRecurrentAttrs(const graph::Node& node) {
+  SEQRT_ASSIGN_OR_RETURN(RecurrentCell cell, RecurrentCellOf(node));
+  return ParseRecurrentAttrs(node, cell);
 }
 
 }  // namespace seqrt::ops

@@ -46,5 +46,10 @@ struct RecurrentAttrs {
 
 // Reads and validates the node's attributes; errors name the node and the attribute.
 absl::StatusOr<RecurrentAttrs> ParseRecurrentAttrs(const graph::Node& node, RecurrentCell cell);
+// The same, with the cell taken from the node's op type.
+absl::StatusOr<RecurrentAttrs> ParseRecurrentAttrs(const graph::Node& node);
+
+// RNN / GRU / LSTM from the op type; anything else is an error naming the node.
+absl::StatusOr<RecurrentCell> RecurrentCellOf(const graph::Node& node);
 
 }  // namespace seqrt::ops

@@ -36,12 +36,6 @@ absl::Status Decline(std::string_view where, std::string_view why) {
       absl::StrCat(std::string(where), ": matmul_cell declines: ", std::string(why)));
 }
 
-RecurrentCell CellOf(const std::string& op_type) {
-  if (op_type == "RNN") return RecurrentCell::kRnn;
-  if (op_type == "GRU") return RecurrentCell::kGru;
-  return RecurrentCell::kLstm;
-}
-
 // Bump allocator over the planned scratch block; every region 64-byte aligned.
 class ScratchLayout {
  public:
@@ -59,7 +53,7 @@ class ScratchLayout {
 class MatmulCellKernel final : public OpKernel {
  public:
   explicit MatmulCellKernel(const graph::Node& node) : where_(node.Describe()) {
-    absl::StatusOr<RecurrentAttrs> attrs = ParseRecurrentAttrs(node, CellOf(node.op_type));
+    absl::StatusOr<RecurrentAttrs> attrs = ParseRecurrentAttrs(node);
     if (attrs.ok()) {
       attrs_ = *std::move(attrs);
     } else {

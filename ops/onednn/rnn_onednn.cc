@@ -25,12 +25,6 @@ absl::Status Decline(std::string_view where, std::string_view why) {
       absl::StrCat(std::string(where), ": onednn_rnn declines: ", std::string(why)));
 }
 
-RecurrentCell CellOf(const std::string& op_type) {
-  if (op_type == "RNN") return RecurrentCell::kRnn;
-  if (op_type == "GRU") return RecurrentCell::kGru;
-  return RecurrentCell::kLstm;
-}
-
 // A strided f32 view; oneDNN's CPU RNN only needs the channel (last) dim contiguous.
 memory::desc View(const memory::dims& dims, const memory::dims& strides) {
   return memory::desc(dims, memory::data_type::f32, strides);
@@ -39,7 +33,7 @@ memory::desc View(const memory::dims& dims, const memory::dims& strides) {
 class OnednnRnnKernel final : public OpKernel {
  public:
   explicit OnednnRnnKernel(const graph::Node& node) : where_(node.Describe()) {
-    absl::StatusOr<RecurrentAttrs> attrs = ParseRecurrentAttrs(node, CellOf(node.op_type));
+    absl::StatusOr<RecurrentAttrs> attrs = ParseRecurrentAttrs(node);
     if (attrs.ok()) {
       attrs_ = *std::move(attrs);
     } else {

@@ -45,13 +45,6 @@ class DimVar {
 
 }  // namespace
 
-absl::StatusOr<RecurrentCell> RecurrentCellOf(const graph::Node& node) {
-  if (node.op_type == "RNN") return RecurrentCell::kRnn;
-  if (node.op_type == "GRU") return RecurrentCell::kGru;
-  if (node.op_type == "LSTM") return RecurrentCell::kLstm;
-  return absl::InvalidArgumentError(absl::StrCat(node.Describe(), " is not a recurrent op"));
-}
-
 absl::StatusOr<RecurrentDims> CheckRecurrentShapes(const RecurrentAttrs& attrs,
                                                    const std::vector<const graph::Shape*>& inputs,
                                                    std::string_view where_view) {

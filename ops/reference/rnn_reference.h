@@ -81,7 +81,4 @@ C ApplyRecurrentActivation(const RecurrentActivation& act, C x) {
 // The reference kernel for RNN, GRU and LSTM (the cell is taken from node.op_type).
 absl::StatusOr<std::unique_ptr<OpKernel>> MakeReferenceRecurrentKernel(const graph::Node& node);
 
-// Which cell an op type is ("RNN", "GRU", "LSTM").
-absl::StatusOr<RecurrentCell> RecurrentCellOf(const graph::Node& node);
-
 }  // namespace seqrt::ops
