@@ -8,7 +8,7 @@ packages=(
   libdnnl-dev libonnx-dev libprotobuf-dev protobuf-compiler libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
   nlohmann-json3-dev
-  python3-onnx python3-numpy
+  python3-onnx python3-numpy python3-torch
   espeak-ng libespeak-ng-dev libsndfile1-dev libsamplerate0-dev libfftw3-dev libstb-dev
 )
 
