@@ -75,14 +75,15 @@ const std::vector<ActivationChoice> kActivationChoices = {
 
 // A random node and inputs. About 60% are "plain" (float32, constant weights, default
 // activations, no clip / input_forget / short rows): what oneDNN can express.
-RecurrentCase RandomCase(Random& rng, std::string* summary) {
+// Batch sizes are drawn from [min_batch, max_batch].
+RecurrentCase RandomCase(Random& rng, std::string* summary, int64_t min_batch = 1, int64_t max_batch = 7) {
   const std::string op = rng.Pick<std::string>({"RNN", "GRU", "LSTM"});
   const std::string direction = rng.Pick<std::string>({"forward", "reverse", "bidirectional"});
   const bool plain = rng.Chance(0.6);
   const int D = direction == "bidirectional" ? 2 : 1;
   const int G = op == "RNN" ? 1 : op == "GRU" ? 3 : 4;
   const int per_dir = op == "RNN" ? 1 : op == "GRU" ? 2 : 3;
-  const int64_t N = rng.Int(1, 7), T = rng.Int(1, 20), I = rng.Int(1, 64), H = rng.Int(1, 64);
+  const int64_t N = rng.Int(min_batch, max_batch), T = rng.Int(1, 20), I = rng.Int(1, 64), H = rng.Int(1, 64);
   const int layout = rng.Chance(0.4) ? 1 : 0;
   const DType dtype = !plain && rng.Chance(0.2) ? DType::kDouble : DType::kFloat;
 
@@ -178,13 +179,16 @@ bool WellConditioned(const RecurrentCase& c, const KernelRun& ref32) {
   return true;
 }
 
-TEST(RecurrentDifferential, FastKernelsMatchReference) {
-  Random rng(20240611);
+// Compares every fast kernel with the reference on `configs` well-conditioned random cases;
+// each fast kernel must accept at least `min_accepted` of them.
+void CompareFastKernelsWithReference(uint64_t seed, int configs, int min_accepted, int64_t min_batch,
+                                     int64_t max_batch) {
+  Random rng(seed);
   std::vector<int> accepted(std::size(kFastKernels), 0);
   int compared = 0, rejected = 0;
-  while (compared < kConfigs) {
+  while (compared < configs) {
     std::string summary;
-    const RecurrentCase c = RandomCase(rng, &summary);
+    const RecurrentCase c = RandomCase(rng, &summary, min_batch, max_batch);
     auto ref = RunRecurrentKernel(&ops::MakeReferenceRecurrentKernel, c);
     ASSERT_TRUE(ref.ok()) << summary << ": reference failed: " << ref.status();
     if (!WellConditioned(c, *ref)) {
@@ -210,10 +214,21 @@ TEST(RecurrentDifferential, FastKernelsMatchReference) {
     }
   }
   for (size_t k = 0; k < std::size(kFastKernels); ++k) {
-    std::cout << "[ recurrent ] " << kFastKernels[k].label << " accepted " << accepted[k] << " of "
-              << compared << " configurations (" << rejected << " ill-conditioned draws skipped)\n";
-    EXPECT_GE(accepted[k], 100) << kFastKernels[k].label << " declined too many configurations";
+    std::cout << "[ recurrent ] batch " << min_batch << ".." << max_batch << ": " << kFastKernels[k].label
+              << " accepted " << accepted[k] << " of " << compared << " configurations (" << rejected
+              << " ill-conditioned draws skipped)\n";
+    EXPECT_GE(accepted[k], min_accepted) << kFastKernels[k].label << " declined too many configurations";
   }
+}
+
+TEST(RecurrentDifferential, FastKernelsMatchReference) {
+  CompareFastKernelsWithReference(20240611, kConfigs, 100, 1, 7);
+}
+
+// Large batches take other code paths in the fast kernels (matmul_cell projects the input per
+// step from batch 16 on).
+TEST(RecurrentDifferential, FastKernelsMatchReferenceAtLargeBatch) {
+  CompareFastKernelsWithReference(20261127, 60, 20, 16, 40);
 }
 
 // Bad lengths reach Compute when sequence_lens is not a constant: every kernel that accepts

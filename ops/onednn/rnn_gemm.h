@@ -24,9 +24,17 @@ struct PackedB {
 void PackB(int64_t k, int64_t cols, const std::function<float(int64_t, int64_t)>& at, float* out);
 inline int64_t PackedBFloats(int64_t k, int64_t cols) { return RoundUp(cols, kPanel) * k; }
 
-// C[m, 0:panels*16] = A[m, 0:k] · B for m < M. A's rows are `lda` floats apart, C's `ldc`.
-// `b` is a PackB output with the same k.
+struct GemmOptions {
+  // Added to every row of C (padded_cols floats), or null.
+  const float* bias = nullptr;
+  // Walk the column blocks last to first. When B is larger than L2, alternating the direction
+  // from one call to the next starts each call on the blocks the previous call left in L2.
+  bool reverse_blocks = false;
+};
+
+// C[m, 0:panels*16] = A[m, 0:k] · B (+ bias) for m < M. A's rows are `lda` floats apart, C's
+// `ldc`. `b` is a PackB output with the same k.
 void GemmPacked(int64_t m, int64_t k, int64_t panels, const float* a, int64_t lda, const float* b,
-                float* c, int64_t ldc);
+                float* c, int64_t ldc, const GemmOptions& options = {});
 
 }  // namespace seqrt::ops::rnn

@@ -1,15 +1,14 @@
 // "matmul_cell": ONNX RNN / GRU / LSTM as
-//   1. one oneDNN matmul projecting every time step of X at once: Gx[rows, D·G·Hp] = X·Wᵀ + b,
+//   1. the input projection Gx = X·Wᵀ + b: at small batch one oneDNN matmul over every time
+//      step at once; at large batch one packed GEMM per step (see StepProjectionMinBatch),
 //   2. per step one small packed GEMM for the recurrence (rnn_gemm.h): Gh[N, G·Hp] = h·Rᵀ,
-//   3. the gate math fused per row, 8 lanes at a time (rnn_math.h).
+//   3. the gate math per batch row in vectorised passes over gate blocks (rnn_gates.h).
 // Every internal buffer pads the hidden size to Hp (a multiple of 8) so the gate math never
 // needs a scalar tail; padded weight rows/columns are zero, and padded state lanes are reset
 // to zero after each step, so they never leak into real lanes.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <optional>
-#include <unordered_map>
 #include <limits>
 #include <string>
 
@@ -17,14 +16,13 @@
 #include "ops/onednn/engine.h"
 #include "ops/onednn/rnn_gemm.h"
 #include "ops/onednn/rnn_kernels.h"
-#include "ops/onednn/rnn_math.h"
+#include "ops/onednn/rnn_gates.h"
 #include "ops/recurrent_attrs.h"
 
 namespace seqrt::ops {
 namespace {
 
 using dnnl::memory;
-using rnn::Activate8;
 using rnn::RoundUp;
 
 // ONNX input / output slots of RNN, GRU and LSTM.
@@ -70,6 +68,7 @@ class MatmulCellKernel final : public OpKernel {
   // Per-direction weight pointers inside either owned storage or the scratch block.
   struct WeightPtrs {
     float* w_proj;  // [I, D·G·Hp] plain, only when the projection weights are not prepacked
+    float* w_packed;  // constant weights: Wᵀ packed per direction (w_packed_floats_), else null
     float* bias;    // [D·G·Hp]
     float* r1;      // packed, per direction r1_floats_
     float* r2;      // GRU without linear_before_reset: the h gate, per direction r2_floats_
@@ -81,8 +80,8 @@ class MatmulCellKernel final : public OpKernel {
   absl::Status BuildProjection(PrepareContext& ctx, bool prepack, const float* w_plain);
   absl::Status RunProjection(ComputeContext& ctx, const float* x, const float* w_plain,
                              const float* bias, float* gx) const;
-  void RunDirection(int d, const float* gx, const int32_t* lens, const WeightPtrs& wp, char* scratch,
-                    float* y) const;
+  void RunDirection(int d, const float* x, const float* gx, const int32_t* lens, const WeightPtrs& wp,
+                    char* scratch, float* y) const;
 
   std::string where_;
   absl::Status init_status_;
@@ -94,74 +93,41 @@ class MatmulCellKernel final : public OpKernel {
   int64_t r1_gates_ = 0, r1_panels_ = 0, r1_floats_ = 0;
   int64_t r2_panels_ = 0, r2_floats_ = 0;
   bool constant_weights_ = false;
+  bool has_peepholes_ = false;
+  // Constant weights: the projection runs on our packed GEMM (W packed per direction, the
+  // folded bias added by the GEMM), for all steps up front into Gx [D][T·N][w_panels·16], or
+  // with step_projection_ per step into a small [N, w_panels·16] buffer. Otherwise a oneDNN
+  // matmul projects all steps into Gx [T·N][D·G·Hp] with weights converted every run.
+  bool step_projection_ = false;
+  int64_t w_panels_ = 0, w_packed_floats_ = 0;
+  std::vector<float> owned_w_packed_, packed_bias_;
 
   // Owned converted weights (constant case).
   std::vector<float> owned_bias_, owned_r1_, owned_r2_, owned_rbh_, owned_peep_;
   memory packed_w_;  // projection weights in the matmul's preferred format
 
   // Scratch offsets (bytes).
-  int64_t off_gx_ = 0, off_gh_ = 0, off_gh2_ = 0, off_rh_ = 0, off_h_ = 0, off_c_ = 0;
+  int64_t off_gx_ = 0, off_gh_ = 0, off_gh2_ = 0, off_rh_ = 0, off_h_ = 0, off_c_ = 0, off_tmp_ = 0;
   int64_t off_w_ = 0, off_bias_ = 0, off_r1_ = 0, off_r2_ = 0, off_rbh_ = 0, off_peep_ = 0;
   int64_t off_dnnl_ = 0;
 
   memory::desc src_md_, w_md_, bias_md_, dst_md_, scratchpad_md_;
   dnnl::matmul projection_;
 
-  // At large batch the per-step product is a real GEMM: oneDNN's matmul then beats the
-  // small packed GEMM (see kStepOnednnMinBatch). Constant weights only.
-  absl::Status BuildStepMatmul();
-  bool step_onednn_ = false;
-  memory::desc step_src_md_, step_dst_md_, step_scratchpad_md_;
-  std::vector<memory> step_w_;  // per direction, prepacked
-  dnnl::matmul step_;
 };
 
-// Measured (benchmarks/RESULTS.md, AVX2 Zen3, 1 thread): our packed GEMM beats a oneDNN
-// matmul per step at every batch tried (1..64; at batch 64 LSTM H=256 117-140 ms vs
-// 194-208 ms, H=1024 1.87-2.09 s vs 2.40-2.95 s), so the oneDNN step path is off by default.
-// SEQRT_RNN_STEP_ONEDNN_MIN_BATCH=<batch> turns it on from that batch, to re-measure on
-// machines with AVX-512 where oneDNN's brgemm matmul may win.
-int64_t StepOnednnMinBatch() {
+// From this batch on the input projection runs per step (one packed GEMM of x_t) instead of
+// over all steps at once: the whole-sequence Gx (T·N·D·G·H floats, 26 MB for LSTM(128)
+// bidirectional at batch 64, T=100) no longer round-trips through DRAM and leaves the arena.
+// Below it the single big matmul wins: a per-step GEMV would stream W every step.
+// Measured on AVX2 Zen3, 1 thread (benchmarks/RESULTS.md). SEQRT_RNN_STEP_PROJECTION_MIN_BATCH
+// overrides it, to re-measure elsewhere.
+int64_t StepProjectionMinBatch() {
   static const int64_t v = [] {
-    const char* e = std::getenv("SEQRT_RNN_STEP_ONEDNN_MIN_BATCH");
-    return e ? std::atoll(e) : std::numeric_limits<int64_t>::max();
+    const char* e = std::getenv("SEQRT_RNN_STEP_PROJECTION_MIN_BATCH");
+    return e ? std::atoll(e) : int64_t{16};
   }();
   return v;
-}
-
-absl::Status MatmulCellKernel::BuildStepMatmul() {
-  try {
-    const dnnl::engine& engine = CpuEngine();
-    const int64_t ld = r1_panels_ * rnn::kPanel;
-    step_src_md_ = memory::desc({N_, Hp_}, memory::data_type::f32, memory::format_tag::ab);
-    step_dst_md_ = memory::desc({N_, ld}, memory::data_type::f32, memory::format_tag::ab);
-    const memory::desc w_plain_md({Hp_, ld}, memory::data_type::f32, memory::format_tag::ab);
-    const memory::desc w_any({Hp_, ld}, memory::data_type::f32, memory::format_tag::any);
-    dnnl::primitive_attr attr;
-    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(step_src_md_, w_any, step_dst_md_), attr, engine);
-    step_scratchpad_md_ = pd.scratchpad_desc();
-    dnnl::stream stream(engine);
-    std::vector<float> plain(Hp_ * ld);
-    step_w_.clear();
-    for (int64_t d = 0; d < D_; ++d) {
-      // Unpack the 16-column panels back to a plain [Hp, ld] matrix.
-      const float* packed = owned_r1_.data() + d * r1_floats_;
-      for (int64_t p = 0; p < r1_panels_; ++p)
-        for (int64_t k = 0; k < Hp_; ++k)
-          for (int64_t j = 0; j < rnn::kPanel; ++j)
-            plain[k * ld + p * rnn::kPanel + j] = packed[(p * Hp_ + k) * rnn::kPanel + j];
-      memory user(w_plain_md, engine, plain.data());
-      memory w(pd.weights_desc(), engine);
-      dnnl::reorder(user, w).execute(stream, user, w);
-      stream.wait();
-      step_w_.push_back(w);
-    }
-    step_ = dnnl::matmul(pd);
-  } catch (const dnnl::error& e) {
-    return DnnlErrorToStatus(e, where_);
-  }
-  return absl::OkStatus();
 }
 
 absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
@@ -192,13 +158,20 @@ absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
                       (!ctx.has_input(kB) || ctx.input_constant(kB)) &&
                       (!ctx.has_input(kP) || ctx.input_constant(kP));
 
+  has_peepholes_ = ctx.has_input(kP);
+  step_projection_ = constant_weights_ && N_ >= StepProjectionMinBatch();
+  w_panels_ = RoundUp(G_ * Hp_, rnn::kPanel) / rnn::kPanel;
+  w_packed_floats_ = rnn::PackedBFloats(I_, G_ * Hp_);
+
   ScratchLayout s;
-  off_gx_ = s.Add(T_ * N_ * gx_cols_);
+  const int64_t w_ld = w_panels_ * rnn::kPanel;
+  off_gx_ = s.Add(step_projection_ ? N_ * w_ld : constant_weights_ ? D_ * T_ * N_ * w_ld : T_ * N_ * gx_cols_);
   off_gh_ = s.Add(N_ * r1_panels_ * rnn::kPanel);
   off_gh2_ = s.Add(N_ * r2_panels_ * rnn::kPanel);
   off_rh_ = s.Add(gru_split ? N_ * Hp_ : 0);
   off_h_ = s.Add(D_ * N_ * Hp_);
   off_c_ = s.Add(attrs_.cell == RecurrentCell::kLstm ? D_ * N_ * Hp_ : 0);
+  off_tmp_ = s.Add(Hp_);
   const int64_t bias_floats = gx_cols_, rbh_floats = D_ * Hp_, peep_floats = D_ * 3 * Hp_;
   std::vector<float> w_plain;
   if (constant_weights_) {
@@ -208,7 +181,7 @@ absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
     owned_rbh_.assign(rbh_floats, 0.f);
     owned_peep_.assign(peep_floats, 0.f);
     w_plain.assign(I_ * gx_cols_, 0.f);
-    const WeightPtrs out{w_plain.data(), owned_bias_.data(), owned_r1_.data(),
+    const WeightPtrs out{w_plain.data(), nullptr, owned_bias_.data(), owned_r1_.data(),
                          owned_r2_.data(), owned_rbh_.data(), owned_peep_.data()};
     auto data = [&](int i) {
       return ctx.has_input(i) ? ctx.input_constant(i)->data_as<float>() : nullptr;
@@ -222,15 +195,24 @@ absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
     off_rbh_ = s.Add(rbh_floats);
     off_peep_ = s.Add(peep_floats);
   }
-  SEQRT_RETURN_IF_ERROR(BuildProjection(ctx, constant_weights_, w_plain.data()));
-  step_onednn_ = constant_weights_ && N_ >= StepOnednnMinBatch();
-  if (step_onednn_) {
-    absl::Status st = BuildStepMatmul();
-    if (!st.ok()) step_onednn_ = false;  // the packed GEMM still works
+  if (constant_weights_) {
+    // Per direction: Wᵀ packed for our GEMM, and the folded bias padded to whole panels.
+    // Measured on AVX2 Zen3 (benchmarks/RESULTS.md): at batch 1, T=100, I=256, 4H=1024 this
+    // projection runs ~2.5x faster than oneDNN 2.6's matmul on prepacked weights.
+    const int64_t cols = G_ * Hp_, padded = w_panels_ * rnn::kPanel;
+    owned_w_packed_.assign(D_ * w_packed_floats_, 0.f);
+    packed_bias_.assign(D_ * padded, 0.f);
+    for (int64_t d = 0; d < D_; ++d) {
+      const float* wd = w_plain.data() + d * cols;
+      rnn::PackB(I_, cols, [&](int64_t k, int64_t c) { return wd[k * gx_cols_ + c]; },
+                 owned_w_packed_.data() + d * w_packed_floats_);
+      std::copy_n(owned_bias_.data() + d * cols, cols, packed_bias_.data() + d * padded);
+    }
+    scratchpad_md_ = memory::desc();
+  } else {
+    SEQRT_RETURN_IF_ERROR(BuildProjection(ctx, constant_weights_, w_plain.data()));
   }
-  const size_t dnnl_bytes =
-      std::max(scratchpad_md_.get_size(), step_onednn_ ? step_scratchpad_md_.get_size() : size_t{0});
-  off_dnnl_ = s.Add((static_cast<int64_t>(dnnl_bytes) + 3) / 4);
+  off_dnnl_ = s.Add((static_cast<int64_t>(scratchpad_md_.get_size()) + 3) / 4);
   ctx.RequestScratch(static_cast<size_t>(s.bytes()));
   return absl::OkStatus();
 }
@@ -334,66 +316,66 @@ absl::Status MatmulCellKernel::RunProjection(ComputeContext& ctx, const float* x
   return absl::OkStatus();
 }
 
-inline __m256 Clip8(__m256 v, bool has_clip, __m256 lo, __m256 hi) {
-  return has_clip ? _mm256_min_ps(_mm256_max_ps(v, lo), hi) : v;
-}
-
-// One direction over all steps. `y` is the Y output (may be null); h/c state buffers hold the
-// initial state on entry and the final state on exit.
-void MatmulCellKernel::RunDirection(int d, const float* gx, const int32_t* lens, const WeightPtrs& wp,
-                                    char* scratch, float* y) const {
-  const int64_t T = T_, N = N_, H = H_, Hp = Hp_, G = G_, D = D_;
-  float* gh = reinterpret_cast<float*>(scratch + off_gh_);
-  float* gh2 = reinterpret_cast<float*>(scratch + off_gh2_);
-  float* rh = reinterpret_cast<float*>(scratch + off_rh_);
-  float* hs = reinterpret_cast<float*>(scratch + off_h_) + d * N * Hp;
-  float* cs = reinterpret_cast<float*>(scratch + off_c_) + d * N * Hp;
+// One direction over all steps. `x` is the X input (read per step in step-projection mode),
+// `gx` the whole-sequence projection otherwise. `y` is the Y output (may be null); the h/c
+// state buffers hold the initial state on entry and the final state on exit.
+void MatmulCellKernel::RunDirection(int d, const float* x, const float* gx, const int32_t* lens,
+                                    const WeightPtrs& wp, char* scratch, float* y) const {
+  const int64_t T = T_, N = N_, H = H_, Hp = Hp_, G = G_, D = D_, I = I_;
+  auto buffer = [&](int64_t off) { return reinterpret_cast<float*>(scratch + off); };
+  float* gx_step = buffer(off_gx_);  // step projection: [N, w_panels·16]
+  float* gh = buffer(off_gh_);
+  float* gh2 = buffer(off_gh2_);
+  float* rh = buffer(off_rh_);
+  float* tmp = buffer(off_tmp_);
+  float* hs = buffer(off_h_) + d * N * Hp;
+  float* cs = buffer(off_c_) + d * N * Hp;
   const int64_t ldgh = r1_panels_ * rnn::kPanel, ldgh2 = r2_panels_ * rnn::kPanel;
+  const int64_t w_ld = w_panels_ * rnn::kPanel;
   const float* r1 = wp.r1 + d * r1_floats_;
   const float* r2 = wp.r2 + d * r2_floats_;
   const bool reverse = d == 1 || attrs_.reverse;
-  const bool has_clip = attrs_.clip.has_value();
-  const __m256 hi = _mm256_set1_ps(has_clip ? *attrs_.clip : 0.f);
-  const __m256 lo = _mm256_set1_ps(has_clip ? -*attrs_.clip : 0.f);
-  const __m256 one = _mm256_set1_ps(1.f);
-  const RecurrentActivation& f = attrs_.activation(d, 0);
-  const RecurrentActivation& g = attrs_.activation(d, std::min(1, attrs_.activations_per_direction() - 1));
-  const RecurrentActivation& hact = attrs_.activation(d, attrs_.activations_per_direction() - 1);
   const bool layout0 = attrs_.layout == 0;
-
-  // oneDNN step product: memory objects made once per direction, executed every step.
-  std::optional<dnnl::stream> stream;
-  std::unordered_map<int, memory> step_args;
-  if (step_onednn_) {
-    const dnnl::engine& engine = CpuEngine();
-    stream.emplace(engine);
-    step_args = {{DNNL_ARG_SRC, memory(step_src_md_, engine, hs)},
-                 {DNNL_ARG_WEIGHTS, step_w_[d]},
-                 {DNNL_ARG_DST, memory(step_dst_md_, engine, gh)},
-                 {DNNL_ARG_SCRATCHPAD, memory(step_scratchpad_md_, engine, scratch + off_dnnl_)}};
-  }
+  const int per_dir = attrs_.activations_per_direction();
+  rnn::GateParams gates;
+  gates.f = &attrs_.activation(d, 0);
+  gates.g = &attrs_.activation(d, std::min(1, per_dir - 1));
+  gates.hact = &attrs_.activation(d, per_dir - 1);
+  gates.clip = attrs_.clip;
+  gates.input_forget = attrs_.input_forget;
+  gates.peep = has_peepholes_ ? wp.peep + d * 3 * Hp : nullptr;
+  gates.rbh = wp.rbh + d * Hp;
+  const bool gru_split = attrs_.cell == RecurrentCell::kGru && !attrs_.linear_before_reset;
 
   for (int64_t step = 0; step < T; ++step) {
     const int64_t t = reverse ? T - 1 - step : step;
-    if (step_onednn_) {
-      step_.execute(*stream, step_args);
-      stream->wait();
+    // Alternate the weight walk so each step starts where the last one ended (still in L2).
+    rnn::GemmOptions zigzag;
+    zigzag.reverse_blocks = (step & 1) != 0;
+    // The projection row of batch row n at step t.
+    const float* xw_base;
+    int64_t xw_stride;
+    if (step_projection_) {
+      rnn::GemmOptions opt = zigzag;
+      opt.bias = packed_bias_.data() + d * w_ld;
+      // Row n of X at step t: layout 0 [T, N, I], layout 1 [N, T, I].
+      const float* xt = x + (layout0 ? t * N * I : t * I);
+      rnn::GemmPacked(N, I, w_panels_, xt, layout0 ? I : T * I, wp.w_packed + d * w_packed_floats_, gx_step,
+                      w_ld, opt);
+      xw_base = gx_step;
+      xw_stride = w_ld;
+    } else if (constant_weights_) {
+      xw_base = gx + (d * T * N + (layout0 ? t * N : t)) * w_ld;
+      xw_stride = (layout0 ? 1 : T) * w_ld;
     } else {
-      rnn::GemmPacked(N, Hp, r1_panels_, hs, Hp, r1, gh, ldgh);
+      xw_base = gx + (layout0 ? t * N : t) * gx_cols_ + d * G * Hp;
+      xw_stride = (layout0 ? 1 : T) * gx_cols_;
     }
-    if (attrs_.cell == RecurrentCell::kGru && !attrs_.linear_before_reset) {
+    rnn::GemmPacked(N, Hp, r1_panels_, hs, Hp, r1, gh, ldgh, zigzag);
+    if (gru_split) {
       // z and r first; (r ⊙ h) then feeds the h gate's recurrent product.
-      for (int64_t n = 0; n < N; ++n) {
-        const float* gxr = gx + (layout0 ? t * N + n : n * T + t) * gx_cols_ + d * G * Hp;
-        float* ghr = gh + n * ldgh;
-        const float* h = hs + n * Hp;
-        for (int64_t j = 0; j < Hp; j += 8) {
-          const __m256 z = Activate8(f, Clip8(_mm256_add_ps(_mm256_loadu_ps(gxr + j), _mm256_loadu_ps(ghr + j)), has_clip, lo, hi));
-          const __m256 r = Activate8(f, Clip8(_mm256_add_ps(_mm256_loadu_ps(gxr + Hp + j), _mm256_loadu_ps(ghr + Hp + j)), has_clip, lo, hi));
-          _mm256_storeu_ps(ghr + j, z);
-          _mm256_storeu_ps(rh + n * Hp + j, _mm256_mul_ps(r, _mm256_loadu_ps(h + j)));
-        }
-      }
+      for (int64_t n = 0; n < N; ++n)
+        rnn::GruZrRow(gates, xw_base + n * xw_stride, gh + n * ldgh, hs + n * Hp, rh + n * Hp, Hp);
       rnn::GemmPacked(N, Hp, r2_panels_, rh, Hp, r2, gh2, ldgh2);
     }
     for (int64_t n = 0; n < N; ++n) {
@@ -403,56 +385,23 @@ void MatmulCellKernel::RunDirection(int d, const float* gx, const int32_t* lens,
         if (yrow) std::memset(yrow, 0, H * sizeof(float));
         continue;
       }
-      const float* gxr = gx + (layout0 ? t * N + n : n * T + t) * gx_cols_ + d * G * Hp;
-      const float* ghr = gh + n * ldgh;
+      const float* xw = xw_base + n * xw_stride;
+      float* rec = gh + n * ldgh;
       float* h = hs + n * Hp;
-      auto pre = [&](int64_t gate, int64_t j) {
-        return _mm256_add_ps(_mm256_loadu_ps(gxr + gate * Hp + j), _mm256_loadu_ps(ghr + gate * Hp + j));
-      };
       switch (attrs_.cell) {
         case RecurrentCell::kRnn:
-          for (int64_t j = 0; j < Hp; j += 8)
-            _mm256_storeu_ps(h + j, Activate8(f, Clip8(pre(0, j), has_clip, lo, hi)));
+          rnn::RnnRow(gates, xw, rec, h, Hp);
           break;
         case RecurrentCell::kGru:
-          if (attrs_.linear_before_reset) {
-            const float* rbh = wp.rbh + d * Hp;
-            for (int64_t j = 0; j < Hp; j += 8) {
-              const __m256 z = Activate8(f, Clip8(pre(0, j), has_clip, lo, hi));
-              const __m256 r = Activate8(f, Clip8(pre(1, j), has_clip, lo, hi));
-              const __m256 lin = _mm256_add_ps(_mm256_loadu_ps(ghr + 2 * Hp + j), _mm256_loadu_ps(rbh + j));
-              const __m256 hh = Activate8(g, Clip8(_mm256_fmadd_ps(r, lin, _mm256_loadu_ps(gxr + 2 * Hp + j)), has_clip, lo, hi));
-              const __m256 hp = _mm256_loadu_ps(h + j);
-              // (1 - z)·hh + z·h = hh + z·(h - hh)
-              _mm256_storeu_ps(h + j, _mm256_fmadd_ps(z, _mm256_sub_ps(hp, hh), hh));
-            }
+          if (gru_split) {
+            rnn::GruHRow(gates, xw, rec, gh2 + n * ldgh2, h, Hp);
           } else {
-            const float* g2 = gh2 + n * ldgh2;
-            for (int64_t j = 0; j < Hp; j += 8) {
-              const __m256 z = _mm256_loadu_ps(ghr + j);  // activated above
-              const __m256 hh = Activate8(g, Clip8(_mm256_add_ps(_mm256_loadu_ps(gxr + 2 * Hp + j), _mm256_loadu_ps(g2 + j)), has_clip, lo, hi));
-              const __m256 hp = _mm256_loadu_ps(h + j);
-              _mm256_storeu_ps(h + j, _mm256_fmadd_ps(z, _mm256_sub_ps(hp, hh), hh));
-            }
+            rnn::GruLbrRow(gates, xw, rec, h, Hp);
           }
           break;
         case RecurrentCell::kLstm: {
           float* c = cs + n * Hp;
-          const float* pi = wp.peep + d * 3 * Hp;
-          const float* po = pi + Hp;
-          const float* pf = pi + 2 * Hp;
-          for (int64_t j = 0; j < Hp; j += 8) {
-            const __m256 cp = _mm256_loadu_ps(c + j);
-            const __m256 i = Activate8(f, Clip8(_mm256_fmadd_ps(_mm256_loadu_ps(pi + j), cp, pre(0, j)), has_clip, lo, hi));
-            const __m256 fg = attrs_.input_forget
-                                  ? _mm256_sub_ps(one, i)
-                                  : Activate8(f, Clip8(_mm256_fmadd_ps(_mm256_loadu_ps(pf + j), cp, pre(2, j)), has_clip, lo, hi));
-            const __m256 cc = Activate8(g, Clip8(pre(3, j), has_clip, lo, hi));
-            const __m256 cn = _mm256_fmadd_ps(fg, cp, _mm256_mul_ps(i, cc));
-            const __m256 o = Activate8(f, Clip8(_mm256_fmadd_ps(_mm256_loadu_ps(po + j), cn, pre(1, j)), has_clip, lo, hi));
-            _mm256_storeu_ps(c + j, cn);
-            _mm256_storeu_ps(h + j, _mm256_mul_ps(o, Activate8(hact, cn)));
-          }
+          rnn::LstmRow(gates, xw, rec, h, c, tmp, Hp);
           if (Hp != H) std::fill(c + H, c + Hp, 0.f);
           break;
         }
@@ -467,12 +416,13 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
   char* scratch = static_cast<char*>(ctx.scratch());
   WeightPtrs wp;
   if (constant_weights_) {
-    wp = {nullptr, const_cast<float*>(owned_bias_.data()), const_cast<float*>(owned_r1_.data()),
+    wp = {nullptr, const_cast<float*>(owned_w_packed_.data()), const_cast<float*>(owned_bias_.data()),
+          const_cast<float*>(owned_r1_.data()),
           const_cast<float*>(owned_r2_.data()), const_cast<float*>(owned_rbh_.data()),
           const_cast<float*>(owned_peep_.data())};
   } else {
     auto at = [&](int64_t off) { return reinterpret_cast<float*>(scratch + off); };
-    wp = {at(off_w_), at(off_bias_), at(off_r1_), at(off_r2_), at(off_rbh_), at(off_peep_)};
+    wp = {at(off_w_), nullptr, at(off_bias_), at(off_r1_), at(off_r2_), at(off_rbh_), at(off_peep_)};
     ConvertWeights(ctx.input<float>(kW), ctx.input<float>(kR),
                    ctx.has_input(kB) ? ctx.input<float>(kB) : nullptr,
                    ctx.has_input(kP) ? ctx.input<float>(kP) : nullptr, wp);
@@ -491,7 +441,19 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
   }
 
   float* gx = reinterpret_cast<float*>(scratch + off_gx_);
-  SEQRT_RETURN_IF_ERROR(RunProjection(ctx, ctx.input<float>(kX), wp.w_proj, wp.bias, gx));
+  if (!constant_weights_) {
+    SEQRT_RETURN_IF_ERROR(RunProjection(ctx, ctx.input<float>(kX), wp.w_proj, wp.bias, gx));
+  } else if (!step_projection_) {
+    // Every step at once; X's rows are (t, n) for layout 0 and (n, t) for layout 1, the same
+    // row order RunDirection reads Gx in.
+    const int64_t w_ld = w_panels_ * rnn::kPanel;
+    for (int64_t d = 0; d < D_; ++d) {
+      rnn::GemmOptions opt;
+      opt.bias = packed_bias_.data() + d * w_ld;
+      rnn::GemmPacked(T_ * N_, I_, w_panels_, ctx.input<float>(kX), I_, wp.w_packed + d * w_packed_floats_,
+                      gx + d * T_ * N_ * w_ld, w_ld, opt);
+    }
+  }
 
   // Initial states into the padded state buffers. ONNX layout 0: [D, N, H]; layout 1: [N, D, H].
   float* hs = reinterpret_cast<float*>(scratch + off_h_);
@@ -512,11 +474,7 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
   if (lstm) load_state(cs, kInitC);
 
   float* y = ctx.has_output(kY) ? ctx.output<float>(kY) : nullptr;
-  try {
-    for (int d = 0; d < D_; ++d) RunDirection(d, gx, lens, wp, scratch, y);
-  } catch (const dnnl::error& e) {
-    return DnnlErrorToStatus(e, where_);
-  }
+  for (int d = 0; d < D_; ++d) RunDirection(d, ctx.input<float>(kX), gx, lens, wp, scratch, y);
 
   auto store_state = [&](const float* src, int slot) {
     if (!ctx.has_output(slot)) return;
