@@ -1,8 +1,8 @@
-// The Loop -> RNN fusion (graph/passes/fuse_loop_rnn.cc) on tf2onnx-style Keras SimpleRNN models
-// that tests/exporter_patterns/keras_simple_rnn.py builds at test time: SimpleRNN(128) ->
-// SimpleRNN(128) -> Dense, T = 100, batch 1 and 64. The fused plan (default options) must agree
-// with the Loop run as written (-o 0) within rtol 1e-5, atol 1e-6, both must match the script's
-// float64 numpy SimpleRNN, and near misses must keep their Loop.
+// The Loop -> RNN fusion (graph/passes/fuse_loop_rnn.cc, the cell in fuse_loop_simple_rnn.cc) on
+// tf2onnx-style Keras SimpleRNN models that tests/exporter_patterns/keras_simple_rnn.py builds at
+// test time: SimpleRNN(128) -> SimpleRNN(128) -> Dense, T = 100, batch 1 and 64. The fused plan
+// (default options) must agree with the Loop run as written (-o 0) within rtol 1e-5, atol 1e-6,
+// both must match the script's float64 numpy SimpleRNN, and near misses must keep their Loop.
 #include "graph/passes/fuse_loop_rnn.h"
 
 #include <cmath>
@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/scratch_dir.h"
 #include "importers/onnx/onnx_importer.h"
 #include "seqrt/session.h"
 #include "seqrt/tensor_io.h"
+#include "tests/scratch_dir.h"
 
 namespace seqrt::testing {
 namespace {
