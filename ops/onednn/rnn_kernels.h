@@ -15,8 +15,9 @@ namespace seqrt::ops {
 // "onednn_rnn": oneDNN's vanilla_rnn / lstm / gru / lbr_gru forward_inference primitives.
 absl::StatusOr<std::unique_ptr<OpKernel>> MakeOnednnRnnKernel(const graph::Node& node);
 
-// "matmul_cell": one matmul for the input projection of all steps, one small GEMM per step
-// for the recurrence, and fused vectorized gate math. Supports every ONNX attribute.
+// "matmul_cell": the input projection as one GEMM over all steps (or per step at large
+// batch), one small packed GEMM per step for the recurrence, and vectorised gate math.
+// Supports every ONNX attribute.
 absl::StatusOr<std::unique_ptr<OpKernel>> MakeMatmulCellRnnKernel(const graph::Node& node);
 
 }  // namespace seqrt::ops
