@@ -86,6 +86,22 @@ TEST_F(TrainCli, SameSeedSameModelBytes) {
   EXPECT_EQ(sa, sb);
 }
 
+// Both BPTT backends train through the CLI; on the same seed their models differ only by
+// float rounding, so both runs must print the same loss (4 decimals).
+TEST_F(TrainCli, BothBackendsTrain) {
+  std::string losses[2];
+  const char* backends[2] = {"reference", "onednn"};
+  for (int i = 0; i < 2; ++i) {
+    const Result r = Run(DataArgs() + "--layers gru:8,dense:3 --epochs 3 --seed 2 -q --backend " + backends[i] +
+                         " --out " + Path("m.onnx"));
+    ASSERT_EQ(r.status, 0) << r.output;
+    const size_t at = r.output.find("loss ");
+    ASSERT_NE(at, std::string::npos) << r.output;
+    losses[i] = r.output.substr(at, 11);
+  }
+  EXPECT_EQ(losses[0], losses[1]);
+}
+
 TEST_F(TrainCli, ErrorsAreOneLineWithTheRightStatus) {
   Result r = Run("--x " + Path("x.npy") + " --layers lstm:4,dense:3 --out " + Path("m.onnx"));
   EXPECT_EQ(r.status, 2);
@@ -95,6 +111,9 @@ TEST_F(TrainCli, ErrorsAreOneLineWithTheRightStatus) {
   EXPECT_THAT(r.output, HasSubstr("'conv:3'"));
   r = Run(DataArgs() + "--layers lstm:4,dense:3 --optimizer rmsprop --out " + Path("m.onnx"));
   EXPECT_EQ(r.status, 2);
+  r = Run(DataArgs() + "--layers lstm:4,dense:3 --backend cuda --out " + Path("m.onnx"));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_THAT(r.output, HasSubstr("backend 'cuda'"));
   r = Run("--x " + Path("y.npy") + " --y " + Path("y.npy") + " --layers lstm:4,dense:3 --out " +
           Path("m.onnx"));
   EXPECT_EQ(r.status, 1);

@@ -39,6 +39,9 @@ constexpr char kUsage[] =
     "weights\n"
     "  --no-shuffle             keep the data order\n"
     "  -x, --threads N          GEMM threads (default 1)\n"
+    "  --backend auto|onednn|reference\n"
+    "                           recurrent layers' BPTT: oneDNN's RNN primitives or seqrt's own;\n"
+    "                           auto (default) picks per layer what measured faster here\n"
     "  --opset N                ONNX opset of the export, 13 (default) to 17\n"
     "  --out MODEL.onnx         where to write the model\n"
     "  -q, --quiet              no per-epoch lines\n";
@@ -65,7 +68,7 @@ int RunTrainCommand(const Args& args) {
       .Option("seed")
       .Option("validation-split")
       .Option("early-stopping");
-  parser.Option("threads", 'x').Option("opset").Option("out").Flag("no-shuffle").Flag("quiet", 'q');
+  parser.Option("threads", 'x').Option("backend").Option("opset").Option("out").Flag("no-shuffle").Flag("quiet", 'q');
   if (absl::Status s = parser.Parse(args); !s.ok()) return UsageError(kCommand, std::string(s.message()));
   if (parser.help()) {
     std::fputs(kUsage, stdout);
@@ -109,6 +112,9 @@ int RunTrainCommand(const Args& args) {
   options.early_stopping_patience = static_cast<int>(*patience);
   options.shuffle = !parser.has("no-shuffle");
   options.threads = static_cast<int>(*threads);
+  auto backend = ParseTrainBackend(parser.get("backend", "auto"));
+  if (!backend.ok()) return UsageError(kCommand, std::string(backend.status().message()));
+  options.backend = *backend;
   export_options.opset = static_cast<int>(*opset);
   if (export_options.opset > 17)
     return UsageError(kCommand, absl::StrCat("--opset must be 13 to 17, got ", *opset));

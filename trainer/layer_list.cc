@@ -1,4 +1,4 @@
-// ParseLayerList: the `--layers` mini-language.
+// ParseLayerList: the `--layers` mini-language; ParseTrainBackend: `--backend`.
 #include <map>
 
 #include "absl/strings/numbers.h"
@@ -50,6 +50,13 @@ absl::StatusOr<std::vector<LayerSpec>> ParseLayerList(const std::string& text) {
     if (specs[i].kind != LayerKind::kDense && specs[i + 1].kind != LayerKind::kDense)
       specs[i].return_sequences = true;
   return specs;
+}
+
+absl::StatusOr<TrainBackend> ParseTrainBackend(const std::string& text) {
+  if (text == "auto") return TrainBackend::kAuto;
+  if (text == "onednn") return TrainBackend::kOnednn;
+  if (text == "reference") return TrainBackend::kReference;
+  return absl::InvalidArgumentError(absl::StrCat("backend '", text, "': expected auto, onednn or reference"));
 }
 
 }  // namespace seqrt

@@ -52,6 +52,9 @@ class Layer {
   virtual void Backward(const Seq<S>& dy, Seq<S>* dx) = 0;
   // For bidirectional layers: the forward direction's parameters, then the backward's.
   virtual std::vector<Param<S>*> params() = 0;
+  // Which implementation recurrent layers train with (others have one); takes effect at the
+  // next Forward.
+  virtual void set_backend(TrainBackend backend) {}
 };
 
 // Elementwise helpers shared by the layers.

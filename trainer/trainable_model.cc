@@ -131,6 +131,7 @@ absl::StatusOr<TrainHistory> TrainableModel::Fit(const TrainingData& data, const
 
   trainer::SetGemmThreads(options.threads);
   Network<float>& net = impl_->net;
+  for (auto& layer : net.layers()) layer->set_backend(options.backend);
   trainer::Optimizer opt(options, net.params());
   trainer::Rng rng(options.seed);
   TrainHistory history;

@@ -7,7 +7,7 @@
 //
 // Semantics follow Keras (gate orders, initializers, Adam/SGD update rules, validation split taken
 // from the end of the data before shuffling), so a user's Keras intuition carries over. Runs are
-// bit-for-bit reproducible for a given seed and thread count.
+// bit-for-bit reproducible for a given seed, thread count and backend.
 #pragma once
 
 #include <cstdint>
@@ -66,6 +66,16 @@ absl::StatusOr<TrainingData> LoadTrainingData(const std::string& x_path, const s
 
 enum class OptimizerKind { kSGD, kAdam };
 
+// How float recurrent layers run forward and backpropagation through time.
+enum class TrainBackend {
+  kAuto,       // per layer, where measured faster: oneDNN for LSTM/GRU of >= 128 units with batch
+               // >= 32 on >= 2 threads, else the reference (the default)
+  kOnednn,     // oneDNN's RNN primitives (forward_training + backward)
+  kReference,  // seqrt's own BPTT (GEMMs + fused gate math)
+};
+// "auto", "onednn" or "reference"; InvalidArgument names the accepted words otherwise.
+absl::StatusOr<TrainBackend> ParseTrainBackend(const std::string& text);
+
 struct EpochStats {
   int epoch = 0;  // 1-based
   double train_loss = 0;
@@ -91,6 +101,8 @@ struct TrainOptions {
   int early_stopping_patience = 0;  // > 0: stop after this many epochs without a better monitored loss
   bool restore_best_weights = true;
   int threads = 1;  // GEMM threads (oneDNN/OpenMP); results are reproducible per count
+  // Results are reproducible per backend too, but differ between backends in the last bits.
+  TrainBackend backend = TrainBackend::kAuto;
   // Called after every batch (done, total) and every epoch; either may be empty.
   std::function<void(int epoch, int64_t done, int64_t total, double running_loss)> on_batch;
   std::function<void(const EpochStats&)> on_epoch;
