@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "graph/passes/fuse_loop_rnn.h"
 #include "graph/passes/passes.h"
+#include "graph/passes/recurrent_layout.h"
 #include "importers/onnx/onnx_importer.h"
 #include "ops/infer_graph.h"
 #include "runtime/model_info.h"
@@ -42,6 +43,7 @@ namespace {
 absl::Status PrepareGraph(graph::Graph& g, int optimization_level) {
   if (optimization_level >= 2) graph::FuseLoopRnnCells(g);
   SEQRT_RETURN_IF_ERROR(graph::TopologicalSort(g));
+  if (optimization_level >= 2) graph::UseBatchMajorRecurrentLayout(g);
   if (optimization_level > 0) graph::EliminateDeadNodes(g);
   for (graph::Node& node : g.nodes)
     for (const auto& [name, attr] : node.attrs.all())
