@@ -6,6 +6,7 @@
 //                with its own buffers. It never allocates.
 #pragma once
 
+#include <utility>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -129,12 +130,12 @@ class OpKernel {
 
 using KernelFactory = absl::StatusOr<std::unique_ptr<OpKernel>> (*)(const graph::Node& node);
 
-// Builds kernel K from the node: K's constructor parses attributes. K must have a
-// constructor `explicit K(const graph::Node&)` and a `absl::Status init_status() const`
-// when construction can fail, or use MakeKernelChecked below.
-template <typename K>
-absl::StatusOr<std::unique_ptr<OpKernel>> MakeKernel(const graph::Node& node) {
-  auto kernel = std::make_unique<K>(node);
+// Builds kernel K from the node (and any extra constructor arguments): K's constructor
+// parses attributes. K must have a constructor `explicit K(const graph::Node&, Args...)` and
+// a `absl::Status init_status() const` when construction can fail.
+template <typename K, typename... Args>
+absl::StatusOr<std::unique_ptr<OpKernel>> MakeKernel(const graph::Node& node, Args&&... args) {
+  auto kernel = std::make_unique<K>(node, std::forward<Args>(args)...);
   if constexpr (requires { kernel->init_status(); }) {
     SEQRT_RETURN_IF_ERROR(kernel->init_status());
   }

@@ -66,11 +66,13 @@ void RegisterOne(OpRegistry& registry, const char* op_type, int since_version, i
   s.min_inputs = 3;
   s.max_inputs = max_inputs;
   s.infer = infer;
-  // Fast kernels first: each declines in Prepare what it cannot compute exactly. Our matmul
-  // cell comes before oneDNN's RNN primitives: measured on this AVX2 machine (benchmarks/
-  // RESULTS.md) it is as fast or faster at every benchmarked shape except LSTM at batch 64
-  // (within ~10 %), and it accepts every attribute combination.
-  s.kernels = {&MakeMatmulCellRnnKernel, &MakeOnednnRnnKernel, &MakeReferenceRecurrentKernel};
+  // Fast kernels first: each declines in Prepare what it cannot compute exactly. Measured on
+  // this AVX2 machine (benchmarks/RESULTS.md), oneDNN's RNN primitives win only at large
+  // batch with a large hidden size, so they go first but decline every other shape; our
+  // matmul cell takes the rest (it accepts every attribute combination), and the unrestricted
+  // oneDNN kernel stays as a fallback for anything the cell might decline.
+  s.kernels = {&MakeOnednnRnnKernelForLargeShapes, &MakeMatmulCellRnnKernel, &MakeOnednnRnnKernel,
+               &MakeReferenceRecurrentKernel};
   s.drop_unused_outputs = true;
   registry.Register(std::move(s));
 }

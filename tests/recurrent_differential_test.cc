@@ -29,6 +29,10 @@ struct FastKernel {
 // Plug every fast recurrent kernel in here.
 const FastKernel kFastKernels[] = {
     {"onednn_rnn", &ops::MakeOnednnRnnKernel},
+    // Long sequences run in chunks with the states handed on; 3 steps per chunk (or the
+    // largest divisor of T below it) puts every T > 3 of these configurations through it.
+    {"onednn_rnn in chunks",
+     [](const graph::Node& node) { return ops::MakeOnednnRnnKernelInChunks(node, 3); }},
     {"matmul_cell", &ops::MakeMatmulCellRnnKernel},
 };
 

@@ -14,6 +14,12 @@ namespace seqrt::ops {
 
 // "onednn_rnn": oneDNN's vanilla_rnn / lstm / gru / lbr_gru forward_inference primitives.
 absl::StatusOr<std::unique_ptr<OpKernel>> MakeOnednnRnnKernel(const graph::Node& node);
+// The same kernel running at most `max_chunk_steps` steps per primitive execution (for tests:
+// the kernel chunks long sequences by itself to bound its scratch).
+absl::StatusOr<std::unique_ptr<OpKernel>> MakeOnednnRnnKernelInChunks(const graph::Node& node,
+                                                                     int64_t max_chunk_steps);
+// The same kernel, declining every shape where the matmul cell measured faster.
+absl::StatusOr<std::unique_ptr<OpKernel>> MakeOnednnRnnKernelForLargeShapes(const graph::Node& node);
 
 // "matmul_cell": the input projection as one GEMM over all steps (or per step at large
 // batch), one small packed GEMM per step for the recurrence, and vectorised gate math.

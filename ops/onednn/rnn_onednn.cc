@@ -3,6 +3,8 @@
 // reads and writes strided views of the ONNX tensors directly (X, initial states, Y, Y_h,
 // Y_c), which covers layouts 0 and 1 and bidirectional Y [T,2,N,H] without any copy.
 // Mapping facts (gate orders, bias folding) are in /work/shared/notes/onednn-rnn.md.
+#include <algorithm>
+#include <cstdlib>
 #include <array>
 #include <string>
 
@@ -30,9 +32,31 @@ memory::desc View(const memory::dims& dims, const memory::dims& strides) {
   return memory::desc(dims, memory::data_type::f32, strides);
 }
 
+// Where oneDNN's primitives beat the matmul cell, measured on AVX2 Zen3 (benchmarks/
+// RESULTS.md): large batch with a large hidden size, where each step is a big GEMM and
+// oneDNN's sgemm blocks for the caches better than the cell's packed GEMM. seqrt_bench_rnn,
+// batch 64, H 1024: LSTM 1450 vs 1536 ms, GRU 993 vs 1232, RNN 354 vs 372; big_lstm (LSTM
+// 1024, chunks of 25 steps) batch 64 1206-1362 vs 1460-1683 ms, batch 32 a tie, batch 16
+// the cell wins (432-530 vs 622-683); at H 256 the cell wins everywhere.
+// SEQRT_RNN_ONEDNN_MIN_BATCH / SEQRT_RNN_ONEDNN_MIN_HIDDEN move the thresholds.
+bool PreferredOverMatmulCell(int64_t batch, int64_t hidden) {
+  static const auto env = [](const char* name, int64_t fallback) {
+    const char* e = std::getenv(name);
+    return e ? std::atoll(e) : fallback;
+  };
+  static const int64_t min_batch = env("SEQRT_RNN_ONEDNN_MIN_BATCH", 32);
+  static const int64_t min_hidden = env("SEQRT_RNN_ONEDNN_MIN_HIDDEN", 1024);
+  return batch >= min_batch && hidden >= min_hidden;
+}
+
 class OnednnRnnKernel final : public OpKernel {
  public:
-  explicit OnednnRnnKernel(const graph::Node& node) : where_(node.Describe()) {
+  // `large_shapes_only`: decline unless the shape is one where oneDNN measured faster than
+  // the matmul cell (see PreferredOverMatmulCell).
+  // `max_chunk_steps` > 0 caps the steps per primitive execution (tests use it to exercise
+  // the chunked path on small shapes); 0 sizes chunks from kChunkScratchBudget.
+  OnednnRnnKernel(const graph::Node& node, bool large_shapes_only, int64_t max_chunk_steps = 0)
+      : where_(node.Describe()), large_shapes_only_(large_shapes_only), max_chunk_steps_(max_chunk_steps) {
     absl::StatusOr<RecurrentAttrs> attrs = ParseRecurrentAttrs(node);
     if (attrs.ok()) {
       attrs_ = *std::move(attrs);
@@ -58,10 +82,22 @@ class OnednnRnnKernel final : public OpKernel {
   absl::Status BuildDirection(PrepareContext& ctx, int d);
 
   std::string where_;
+  bool large_shapes_only_ = false;
+  int64_t max_chunk_steps_ = 0;
+  // oneDNN's inference scratchpad grows with T·N·G·H (it keeps every step's gates): over
+  // ~64 MiB the sequence runs in chunks of chunk_ steps, the states handed from one chunk to
+  // the next through scratch (big_lstm at batch 64: a 248 MB arena unchunked, 70 MB in chunks
+  // of 25 steps, as fast; chunks of 10 steps (34 MB) lost most of oneDNN's lead).
+  int64_t chunk_ = 0;
+  bool chunked() const { return chunk_ < T_; }
+  void CopyState(const float* src, float* dst, int64_t d, bool to_plain) const;
   absl::Status init_status_;
   RecurrentAttrs attrs_;
   int64_t T_ = 0, N_ = 0, I_ = 0, H_ = 0, D_ = 0;
   bool has_init_h_ = false, has_init_c_ = false, has_y_ = false, has_yh_ = false, has_yc_ = false;
+  // oneDNN's LSTM takes its h and c states in pairs: when only one of a pair is present, the
+  // other gets a stand-in in scratch (zeros on the source side, discarded on the output side).
+  bool src_state_pair_ = false, dst_state_pair_ = false;
   std::vector<Direction> dirs_;
   size_t scratchpad_bytes_ = 0;  // the larger direction's; Y's stand-in follows it when Y is absent
 };
@@ -111,12 +147,30 @@ absl::Status OnednnRnnKernel::Prepare(PrepareContext& ctx) {
   H_ = r[2];
   D_ = attrs_.num_directions;
   if (T_ * N_ * I_ * H_ == 0) return Decline(where_, "empty tensor");
+  if (large_shapes_only_ && !PreferredOverMatmulCell(N_, H_))
+    return Decline(where_, "the matmul cell is faster at this batch and hidden size");
   SEQRT_RETURN_IF_ERROR(CheckExpressible(ctx));
   has_init_h_ = ctx.has_input(kInitH);
   has_init_c_ = ctx.has_input(kInitC) && attrs_.cell == RecurrentCell::kLstm;
   has_y_ = ctx.has_output(kY);
   has_yh_ = ctx.has_output(kYh);
   has_yc_ = ctx.has_output(kYc) && attrs_.cell == RecurrentCell::kLstm;
+  const bool lstm = attrs_.cell == RecurrentCell::kLstm;
+  src_state_pair_ = lstm && (has_init_h_ || has_init_c_);
+  dst_state_pair_ = lstm && (has_yh_ || has_yc_);
+  {
+    constexpr int64_t kChunkScratchBudget = int64_t{64} << 20;
+    const int64_t per_step = N_ * (attrs_.gates() + 2) * H_ * static_cast<int64_t>(sizeof(float));
+    const int64_t target = max_chunk_steps_ > 0 ? max_chunk_steps_ : std::max<int64_t>(1, kChunkScratchBudget / per_step);
+    // The largest divisor of T within the target keeps one primitive for every chunk; a T
+    // whose divisors are all far below the target runs unchunked rather than in tiny chunks.
+    chunk_ = T_;
+    if (target < T_) {
+      int64_t c = target;
+      while (T_ % c != 0) --c;
+      if (max_chunk_steps_ > 0 || 4 * c >= target) chunk_ = c;
+    }
+  }
   dirs_.assign(D_, Direction{});
   scratchpad_bytes_ = 0;
   try {
@@ -127,31 +181,42 @@ absl::Status OnednnRnnKernel::Prepare(PrepareContext& ctx) {
     return s;
   }
   size_t bytes = (scratchpad_bytes_ + 63) / 64 * 64;
-  if (!has_y_) bytes += static_cast<size_t>(T_ * N_ * H_) * sizeof(float);
+  if (!has_y_) bytes += static_cast<size_t>(chunk_ * N_ * H_) * sizeof(float);
+  bytes += 2 * static_cast<size_t>(N_ * H_) * sizeof(float);  // the state stand-ins
+  if (chunked()) bytes += 4 * static_cast<size_t>(N_ * H_) * sizeof(float);  // h, c twice
   ctx.RequestScratch(bytes);
   return absl::OkStatus();
 }
 
 absl::Status OnednnRnnKernel::BuildDirection(PrepareContext& ctx, int d) {
   const dnnl::engine& engine = CpuEngine();
-  const int64_t T = T_, N = N_, I = I_, H = H_, D = D_;
+  const int64_t T = T_, N = N_, I = I_, H = H_, D = D_, Tc = chunk_;
   const bool l0 = attrs_.layout == 0;
   Direction& dir = dirs_[d];
 
   // Views of the ONNX tensors. Layout 0: X [T,N,I], states [D,N,H], Y [T,D,N,H].
   // Layout 1: X [N,T,I], states [N,D,H], Y [N,T,D,H].
-  dir.src_layer = l0 ? View({T, N, I}, {N * I, I, 1}) : View({T, N, I}, {I, T * I, 1});
+  // One chunk of Tc steps (all T unless chunked); strides always span the whole tensor.
+  dir.src_layer = l0 ? View({Tc, N, I}, {N * I, I, 1}) : View({Tc, N, I}, {I, T * I, 1});
   const memory::desc state = l0 ? View({1, 1, N, H}, {D * N * H, N * H, H, 1})
                                 : View({1, 1, N, H}, {D * N * H, H, D * H, 1});
   dir.state_off = l0 ? d * N * H : d * H;
-  dir.dst_layer = !has_y_ ? View({T, N, H}, {N * H, H, 1})
-                  : l0    ? View({T, N, H}, {D * N * H, H, 1})
-                          : View({T, N, H}, {D * H, T * D * H, 1});
+  dir.dst_layer = !has_y_ ? View({Tc, N, H}, {N * H, H, 1})
+                  : l0    ? View({Tc, N, H}, {D * N * H, H, 1})
+                          : View({Tc, N, H}, {D * H, T * D * H, 1});
   dir.y_off = !has_y_ ? 0 : l0 ? d * N * H : d * H;
-  dir.src_iter = has_init_h_ ? state : memory::desc();
-  dir.src_iter_c = has_init_c_ ? state : memory::desc();
-  dir.dst_iter = has_yh_ ? state : memory::desc();
-  dir.dst_iter_c = has_yc_ ? state : memory::desc();
+  const memory::desc stand_in = View({1, 1, N, H}, {N * H, N * H, H, 1});
+  auto pick = [&](bool present, bool pair) { return present ? state : pair ? stand_in : memory::desc(); };
+  dir.src_iter = pick(has_init_h_, src_state_pair_);
+  dir.src_iter_c = pick(has_init_c_, src_state_pair_);
+  dir.dst_iter = pick(has_yh_, dst_state_pair_);
+  dir.dst_iter_c = pick(has_yc_, dst_state_pair_);
+  if (chunked()) {
+    // Chunks hand their states on through plain scratch buffers.
+    const bool lstm_cell = attrs_.cell == RecurrentCell::kLstm;
+    dir.src_iter = dir.dst_iter = stand_in;
+    dir.src_iter_c = dir.dst_iter_c = lstm_cell ? stand_in : memory::desc();
+  }
 
   const bool lstm = attrs_.cell == RecurrentCell::kLstm;
   const bool lbr = attrs_.cell == RecurrentCell::kGru && attrs_.linear_before_reset;
@@ -277,15 +342,69 @@ absl::Status OnednnRnnKernel::BuildDirection(PrepareContext& ctx, int d) {
   return absl::OkStatus();
 }
 
+// Between an ONNX state tensor (layout 0 [D,N,H], layout 1 [N,D,H]) and a plain [N,H] buffer.
+void OnednnRnnKernel::CopyState(const float* src, float* dst, int64_t d, bool to_plain) const {
+  for (int64_t n = 0; n < N_; ++n) {
+    const int64_t onnx = (attrs_.layout == 0 ? d * N_ + n : n * D_ + d) * H_;
+    if (to_plain) std::copy_n(src + onnx, H_, dst + n * H_);
+    else std::copy_n(src + n * H_, H_, dst + onnx);
+  }
+}
+
 absl::Status OnednnRnnKernel::Compute(ComputeContext& ctx) const {
   try {
     const dnnl::engine& engine = CpuEngine();
     dnnl::stream stream(engine);
     char* scratch = static_cast<char*>(ctx.scratch());
     float* y_stand_in = reinterpret_cast<float*>(scratch + (scratchpad_bytes_ + 63) / 64 * 64);
+    float* dst_state_stand_in = y_stand_in + (has_y_ ? 0 : chunk_ * N_ * H_);
+    float* src_state_zeros = dst_state_stand_in + N_ * H_;
+    if (src_state_pair_) std::fill(src_state_zeros, src_state_zeros + N_ * H_, 0.f);
     auto mem = [&](const memory::desc& md, const void* base, int64_t off) {
       return memory(md, engine, const_cast<float*>(static_cast<const float*>(base)) + off);
     };
+    if (chunked()) {
+      // h and c of the chunk's source and destination, swapped after every chunk.
+      float* cur_h = src_state_zeros + N_ * H_;
+      float* cur_c = cur_h + N_ * H_;
+      float* nxt_h = cur_c + N_ * H_;
+      float* nxt_c = nxt_h + N_ * H_;
+      const bool l0 = attrs_.layout == 0;
+      const int64_t chunks = T_ / chunk_;
+      for (int64_t d = 0; d < D_; ++d) {
+        const Direction& dir = dirs_[d];
+        const bool reverse = d == 1 || attrs_.reverse;
+        if (has_init_h_) CopyState(ctx.input<float>(kInitH), cur_h, d, true);
+        else std::fill(cur_h, cur_h + N_ * H_, 0.f);
+        if (has_init_c_) CopyState(ctx.input<float>(kInitC), cur_c, d, true);
+        else std::fill(cur_c, cur_c + N_ * H_, 0.f);
+        for (int64_t k = 0; k < chunks; ++k) {
+          const int64_t t0 = (reverse ? chunks - 1 - k : k) * chunk_;
+          std::unordered_map<int, memory> args = {
+              {DNNL_ARG_SRC_LAYER, mem(dir.src_layer, ctx.input(kX), l0 ? t0 * N_ * I_ : t0 * I_)},
+              {DNNL_ARG_WEIGHTS_LAYER, dir.weights_layer},
+              {DNNL_ARG_WEIGHTS_ITER, dir.weights_iter},
+              {DNNL_ARG_BIAS, dir.bias},
+              {DNNL_ARG_DST_LAYER, has_y_ ? mem(dir.dst_layer, ctx.output(kY), dir.y_off + (l0 ? t0 * D_ * N_ * H_ : t0 * D_ * H_))
+                                          : mem(dir.dst_layer, y_stand_in, 0)},
+              {DNNL_ARG_SRC_ITER, mem(dir.src_iter, cur_h, 0)},
+              {DNNL_ARG_DST_ITER, mem(dir.dst_iter, nxt_h, 0)},
+              {DNNL_ARG_SCRATCHPAD, memory(dir.scratchpad, engine, scratch)}};
+          if (attrs_.cell == RecurrentCell::kLstm) {
+            args.emplace(DNNL_ARG_SRC_ITER_C, mem(dir.src_iter_c, cur_c, 0));
+            args.emplace(DNNL_ARG_DST_ITER_C, mem(dir.dst_iter_c, nxt_c, 0));
+          }
+          if (dir.weights_peephole) args.emplace(DNNL_ARG_WEIGHTS_PEEPHOLE, dir.weights_peephole);
+          dir.prim.execute(stream, args);
+          stream.wait();
+          std::swap(cur_h, nxt_h);
+          std::swap(cur_c, nxt_c);
+        }
+        if (has_yh_) CopyState(cur_h, ctx.output<float>(kYh), d, false);
+        if (has_yc_) CopyState(cur_c, ctx.output<float>(kYc), d, false);
+      }
+      return absl::OkStatus();
+    }
     for (const Direction& dir : dirs_) {
       std::unordered_map<int, memory> args = {
           {DNNL_ARG_SRC_LAYER, mem(dir.src_layer, ctx.input(kX), 0)},
@@ -295,10 +414,19 @@ absl::Status OnednnRnnKernel::Compute(ComputeContext& ctx) const {
           {DNNL_ARG_DST_LAYER, has_y_ ? mem(dir.dst_layer, ctx.output(kY), dir.y_off)
                                       : mem(dir.dst_layer, y_stand_in, 0)},
           {DNNL_ARG_SCRATCHPAD, memory(dir.scratchpad, engine, scratch)}};
-      if (has_init_h_) args.emplace(DNNL_ARG_SRC_ITER, mem(dir.src_iter, ctx.input(kInitH), dir.state_off));
-      if (has_init_c_) args.emplace(DNNL_ARG_SRC_ITER_C, mem(dir.src_iter_c, ctx.input(kInitC), dir.state_off));
-      if (has_yh_) args.emplace(DNNL_ARG_DST_ITER, mem(dir.dst_iter, ctx.output(kYh), dir.state_off));
-      if (has_yc_) args.emplace(DNNL_ARG_DST_ITER_C, mem(dir.dst_iter_c, ctx.output(kYc), dir.state_off));
+      auto state = [&](bool present, bool pair, int arg, const memory::desc& md, const void* tensor,
+                       float* stand_in) {
+        if (present) args.emplace(arg, mem(md, tensor, dir.state_off));
+        else if (pair) args.emplace(arg, mem(md, stand_in, 0));
+      };
+      state(has_init_h_, src_state_pair_, DNNL_ARG_SRC_ITER, dir.src_iter,
+            has_init_h_ ? ctx.input(kInitH) : nullptr, src_state_zeros);
+      state(has_init_c_, src_state_pair_, DNNL_ARG_SRC_ITER_C, dir.src_iter_c,
+            has_init_c_ ? ctx.input(kInitC) : nullptr, src_state_zeros);
+      state(has_yh_, dst_state_pair_, DNNL_ARG_DST_ITER, dir.dst_iter, has_yh_ ? ctx.output(kYh) : nullptr,
+            dst_state_stand_in);
+      state(has_yc_, dst_state_pair_, DNNL_ARG_DST_ITER_C, dir.dst_iter_c, has_yc_ ? ctx.output(kYc) : nullptr,
+            dst_state_stand_in);
       if (dir.weights_peephole) args.emplace(DNNL_ARG_WEIGHTS_PEEPHOLE, dir.weights_peephole);
       dir.prim.execute(stream, args);
     }
@@ -312,7 +440,16 @@ absl::Status OnednnRnnKernel::Compute(ComputeContext& ctx) const {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<OpKernel>> MakeOnednnRnnKernel(const graph::Node& node) {
-  return MakeKernel<OnednnRnnKernel>(node);
+  return MakeKernel<OnednnRnnKernel>(node, /*large_shapes_only=*/false);
+}
+
+absl::StatusOr<std::unique_ptr<OpKernel>> MakeOnednnRnnKernelInChunks(const graph::Node& node,
+                                                                     int64_t max_chunk_steps) {
+  return MakeKernel<OnednnRnnKernel>(node, /*large_shapes_only=*/false, max_chunk_steps);
+}
+
+absl::StatusOr<std::unique_ptr<OpKernel>> MakeOnednnRnnKernelForLargeShapes(const graph::Node& node) {
+  return MakeKernel<OnednnRnnKernel>(node, /*large_shapes_only=*/true);
 }
 
 }  // namespace seqrt::ops
