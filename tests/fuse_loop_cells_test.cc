@@ -19,7 +19,7 @@
 #include "importers/onnx/onnx_importer.h"
 #include "seqrt/session.h"
 #include "seqrt/tensor_io.h"
-#include "tests/scratch_dir.h"
+#include "tests/exporter_pattern_util.h"
 
 namespace seqrt::testing {
 namespace {
@@ -28,43 +28,8 @@ namespace fs = std::filesystem;
 
 // Builds the models once per test process; returns their folder ("" on failure).
 const std::string& CaseDir() {
-  static const std::string dir = []() -> std::string {
-    const std::string out = ProcessScratchDir("exporter_patterns_loop_cells");
-    fs::path script = fs::path(__FILE__).parent_path() / "exporter_patterns" / "keras_loop_cells.py";
-    if (script.is_relative()) script = fs::path(SEQRT_TEST_BINARY_DIR) / script;
-    const std::string cmd =
-        "/usr/bin/python3 '" + script.string() + "' --out '" + out + "' > '" + out + ".log' 2>&1";
-    if (std::system(cmd.c_str()) != 0) {
-      ADD_FAILURE() << "the model generator failed: " << cmd << " (see " << out << ".log)";
-      return "";
-    }
-    return out;
-  }();
+  static const std::string dir = GenerateExporterPatterns("keras_loop_cells.py", "exporter_patterns_loop_cells");
   return dir;
-}
-
-int CountOps(const PlanInfo& plan, const std::string& op_type) {
-  int n = 0;
-  for (const PlannedNode& node : plan.nodes) n += node.op_type == op_type;
-  return n;
-}
-
-Tensor Load(const std::string& path) {
-  auto t = ReadTensorFile(path);
-  EXPECT_TRUE(t.ok()) << t.status();
-  return t.ok() ? *std::move(t) : Tensor();
-}
-
-// Max violation of |a - b| <= atol + rtol * |b|, as a ratio (<= 1 passes).
-double WorstRatio(const Tensor& a, const Tensor& b, double rtol, double atol) {
-  EXPECT_EQ(a.dims(), b.dims());
-  if (a.dims() != b.dims() || a.dtype() != DType::kFloat || b.dtype() != DType::kFloat) return 1e9;
-  double worst = 0;
-  for (int64_t i = 0; i < a.num_elements(); ++i) {
-    const double x = a.data_as<float>()[i], y = b.data_as<float>()[i];
-    worst = std::max(worst, std::abs(x - y) / (atol + rtol * std::abs(y)));
-  }
-  return worst;
 }
 
 struct Ran {
@@ -142,7 +107,7 @@ TEST_P(FuseLoopCellModels, FusedMatchesLoopAndNumpy) {
   ASSERT_FALSE(CaseDir().empty());
   const CellCase& c = GetParam();
   const std::string b = "_b" + std::to_string(c.batch);
-  const Tensor x = Load(CaseDir() + "/input" + b + ".npy");
+  const Tensor x = LoadTensorOrFail(CaseDir() + "/input" + b + ".npy");
   const std::string path = CaseDir() + "/" + c.model + ".onnx";
   Ran loop = RunModel(path, 0, "input", x);
   Ran fused = RunModel(path, 99, "input", x);
@@ -153,7 +118,7 @@ TEST_P(FuseLoopCellModels, FusedMatchesLoopAndNumpy) {
   ASSERT_EQ(loop.outputs.size(), fused.outputs.size());
   for (size_t k = 0; k < fused.outputs.size(); ++k) {
     EXPECT_LE(WorstRatio(fused.outputs[k], loop.outputs[k], 1e-5, 1e-6), 1.0) << "output " << k;
-    const Tensor want = Load(CaseDir() + "/expected_" + c.model + b + "_out" + std::to_string(k) + ".npy");
+    const Tensor want = LoadTensorOrFail(CaseDir() + "/expected_" + c.model + b + "_out" + std::to_string(k) + ".npy");
     EXPECT_LE(WorstRatio(loop.outputs[k], want, 1e-5, 1e-5), 1.0) << "output " << k;
     EXPECT_LE(WorstRatio(fused.outputs[k], want, 1e-5, 1e-5), 1.0) << "output " << k;
   }
@@ -171,7 +136,7 @@ INSTANTIATE_TEST_SUITE_P(
 // layer is still fused, and the results equal running everything as written.
 TEST(FuseLoopCells, NearMissesKeepTheirLoop) {
   ASSERT_FALSE(CaseDir().empty());
-  const Tensor x = Load(CaseDir() + "/input_b64.npy");
+  const Tensor x = LoadTensorOrFail(CaseDir() + "/input_b64.npy");
   const std::map<std::string, std::string> cases = {{"near_miss_gru_swapped_mix", "GRU"},
                                                     {"near_miss_gru_tanh_reset", "GRU"},
                                                     {"near_miss_lstm_stale_cell", "LSTM"},
@@ -206,7 +171,7 @@ TEST(FuseLoopCells, RealLoopExportsAreFused) {
     ASSERT_TRUE(session.ok()) << session.status();
     ASSERT_EQ(session->inputs().size(), 1u) << name;
     const std::string input_name = session->inputs()[0].name;
-    const Tensor x = Load((dir / "test_data_set_0" / "input_0.pb").string());
+    const Tensor x = LoadTensorOrFail((dir / "test_data_set_0" / "input_0.pb").string());
     Ran loop = RunModel((dir / "model.onnx").string(), 0, input_name, x);
     Ran fused = RunModel((dir / "model.onnx").string(), 99, input_name, x);
     EXPECT_EQ(CountOps(loop.plan, "Loop"), 3) << name;
@@ -215,7 +180,7 @@ TEST(FuseLoopCells, RealLoopExportsAreFused) {
     ASSERT_EQ(fused.outputs.size(), 1u) << name;
     ASSERT_EQ(loop.outputs.size(), 1u) << name;
     EXPECT_LE(WorstRatio(fused.outputs[0], loop.outputs[0], 1e-5, 1e-6), 1.0) << name;
-    const Tensor want = Load((dir / "test_data_set_0" / "output_0.pb").string());
+    const Tensor want = LoadTensorOrFail((dir / "test_data_set_0" / "output_0.pb").string());
     EXPECT_LE(WorstRatio(fused.outputs[0], want, 1e-3, 1e-5), 1.0) << name;
   }
 }

@@ -16,57 +16,16 @@
 #include "importers/onnx/onnx_importer.h"
 #include "seqrt/session.h"
 #include "seqrt/tensor_io.h"
-#include "tests/scratch_dir.h"
+#include "tests/exporter_pattern_util.h"
 
 namespace seqrt::testing {
 namespace {
 
-namespace fs = std::filesystem;
 
-// Builds the models once per test binary run; returns their folder ("" on failure).
+// Builds the models once per test process; returns their folder ("" on failure).
 const std::string& CaseDir() {
-  static const std::string dir = []() -> std::string {
-    const std::string out = ProcessScratchDir("exporter_patterns_simple_rnn");
-    fs::path script = fs::path(__FILE__).parent_path() / "exporter_patterns" / "keras_simple_rnn.py";
-    if (script.is_relative()) script = fs::path(SEQRT_TEST_BINARY_DIR) / script;
-    const std::string cmd =
-        "/usr/bin/python3 '" + script.string() + "' --out '" + out + "' > '" + out + ".log' 2>&1";
-    if (std::system(cmd.c_str()) != 0) {
-      ADD_FAILURE() << "the model generator failed: " << cmd << " (see " << out << ".log)";
-      return "";
-    }
-    return out;
-  }();
+  static const std::string dir = GenerateExporterPatterns("keras_simple_rnn.py", "exporter_patterns_simple_rnn");
   return dir;
-}
-
-int CountOps(const PlanInfo& plan, const std::string& op_type) {
-  int n = 0;
-  for (const PlannedNode& node : plan.nodes) n += node.op_type == op_type;
-  return n;
-}
-
-Tensor Load(const std::string& path) {
-  auto t = ReadTensorFile(path);
-  EXPECT_TRUE(t.ok()) << t.status();
-  return t.ok() ? *std::move(t) : Tensor();
-}
-
-// Max violation of |a - b| <= atol + rtol * |b|, as a ratio (<= 1 passes).
-double WorstRatio(const Tensor& a, const Tensor& b, double rtol, double atol) {
-  // A failed load or run leaves an empty Tensor: already reported, and not comparable.
-  if (a.dtype() != DType::kFloat || b.dtype() != DType::kFloat) {
-    ADD_FAILURE() << "an output to compare is missing";
-    return 1e9;
-  }
-  EXPECT_EQ(a.dims(), b.dims());
-  if (a.dims() != b.dims()) return 1e9;
-  double worst = 0;
-  for (int64_t i = 0; i < a.num_elements(); ++i) {
-    const double x = a.data_as<float>()[i], y = b.data_as<float>()[i];
-    worst = std::max(worst, std::abs(x - y) / (atol + rtol * std::abs(y)));
-  }
-  return worst;
 }
 
 struct Ran {
@@ -80,7 +39,7 @@ Ran RunModel(const std::string& model, int level, int64_t batch) {
   auto session = Session::Load(CaseDir() + "/" + model + ".onnx", options);
   EXPECT_TRUE(session.ok()) << session.status();
   if (!session.ok()) return {};
-  Tensor x = Load(CaseDir() + "/input_b" + std::to_string(batch) + ".npy");
+  Tensor x = LoadTensorOrFail(CaseDir() + "/input_b" + std::to_string(batch) + ".npy");
   if (x.dtype() == DType::kUndefined) return {};
   Ran r;
   auto plan = session->DescribePlan({{"input", x.dims()}});
@@ -129,7 +88,7 @@ TEST_P(FuseLoopRnnModels, FusedMatchesLoopAndNumpy) {
   EXPECT_EQ(CountOps(fused.plan, "Loop"), 0);
   EXPECT_EQ(CountOps(fused.plan, "RNN"), 2);
   EXPECT_LE(WorstRatio(fused.output, loop.output, 1e-5, 1e-6), 1.0);
-  Tensor want = Load(CaseDir() + "/expected_" + c.activation + "_b" + std::to_string(batch) + ".npy");
+  Tensor want = LoadTensorOrFail(CaseDir() + "/expected_" + c.activation + "_b" + std::to_string(batch) + ".npy");
   EXPECT_LE(WorstRatio(loop.output, want, 1e-5, 1e-5), 1.0);
   EXPECT_LE(WorstRatio(fused.output, want, 1e-5, 1e-5), 1.0);
 }
@@ -150,7 +109,7 @@ TEST(FuseLoopRnn, NativeRnnExportMatchesNumpy) {
   ASSERT_FALSE(CaseDir().empty());
   for (int64_t batch : {1, 64}) {
     Ran native = RunModel("native_tanh", 99, batch);
-    Tensor want = Load(CaseDir() + "/expected_tanh_b" + std::to_string(batch) + ".npy");
+    Tensor want = LoadTensorOrFail(CaseDir() + "/expected_tanh_b" + std::to_string(batch) + ".npy");
     EXPECT_LE(WorstRatio(native.output, want, 1e-5, 1e-5), 1.0) << "batch " << batch;
   }
 }
