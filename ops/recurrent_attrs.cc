@@ -185,4 +185,11 @@ absl::StatusOr<RecurrentAttrs> ParseRecurrentAttrs(const graph::Node& node) {
   return ParseRecurrentAttrs(node, cell);
 }
 
+absl::Status ParseRecurrentAttrsInto(const graph::Node& node, RecurrentAttrs& attrs) {
+  absl::StatusOr<RecurrentAttrs> parsed = ParseRecurrentAttrs(node);
+  if (!parsed.ok()) return parsed.status();
+  attrs = *std::move(parsed);
+  return absl::OkStatus();
+}
+
 }  // namespace seqrt::ops

@@ -49,6 +49,10 @@ absl::StatusOr<RecurrentAttrs> ParseRecurrentAttrs(const graph::Node& node, Recu
 // The same, with the cell taken from the node's op type.
 absl::StatusOr<RecurrentAttrs> ParseRecurrentAttrs(const graph::Node& node);
 
+// For kernel constructors, which cannot return a Status: parses into `attrs` and returns the
+// error (if any) for the kernel's init_status().
+absl::Status ParseRecurrentAttrsInto(const graph::Node& node, RecurrentAttrs& attrs);
+
 // RNN / GRU / LSTM from the op type; anything else is an error naming the node.
 absl::StatusOr<RecurrentCell> RecurrentCellOf(const graph::Node& node);
 

@@ -51,12 +51,7 @@ class ScratchLayout {
 class MatmulCellKernel final : public OpKernel {
  public:
   explicit MatmulCellKernel(const graph::Node& node) : where_(node.Describe()) {
-    absl::StatusOr<RecurrentAttrs> attrs = ParseRecurrentAttrs(node);
-    if (attrs.ok()) {
-      attrs_ = *std::move(attrs);
-    } else {
-      init_status_ = attrs.status();
-    }
+    init_status_ = ParseRecurrentAttrsInto(node, attrs_);
   }
   absl::Status init_status() const { return init_status_; }
   std::string_view name() const override { return "matmul_cell"; }

@@ -57,12 +57,7 @@ class OnednnRnnKernel final : public OpKernel {
   // the chunked path on small shapes); 0 sizes chunks from kChunkScratchBudget.
   OnednnRnnKernel(const graph::Node& node, bool large_shapes_only, int64_t max_chunk_steps = 0)
       : where_(node.Describe()), large_shapes_only_(large_shapes_only), max_chunk_steps_(max_chunk_steps) {
-    absl::StatusOr<RecurrentAttrs> attrs = ParseRecurrentAttrs(node);
-    if (attrs.ok()) {
-      attrs_ = *std::move(attrs);
-    } else {
-      init_status_ = attrs.status();
-    }
+    init_status_ = ParseRecurrentAttrsInto(node, attrs_);
   }
   absl::Status init_status() const { return init_status_; }
   std::string_view name() const override { return "onednn_rnn"; }
