@@ -9,12 +9,17 @@
 
 namespace seqrt::ops::rnn {
 
-inline constexpr int kPanel = 16;  // columns per packed panel (two AVX2 registers)
+inline constexpr int kPanel = 16;    // columns per packed panel (two AVX2 registers)
+inline constexpr int kRowBlock = 6;  // rows of A per micro-kernel tile
+// The micro-kernel takes k in steps of kKStep; packed A and B are zero-padded to PaddedK(k)
+// so it needs no remainder loop (one made GCC spill accumulators in the main loop).
+inline constexpr int kKStep = 4;
 
 inline int64_t RoundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+inline int64_t PaddedK(int64_t k) { return RoundUp(k, kKStep); }
 
-// B [K, cols] packed as panels [cols/16][K][16]; columns beyond `cols` (up to a multiple of
-// 16) are zero. `at(k, c)` gives B's element; it is called once per element.
+// B [K, cols] packed as panels [cols/16][PaddedK(K)][16]; columns beyond `cols` (up to a
+// multiple of 16) and rows beyond K are zero. `at(k, c)` gives B's element; it is called once per element.
 struct PackedB {
   int64_t k = 0;
   int64_t panels = 0;
@@ -22,7 +27,7 @@ struct PackedB {
   int64_t padded_cols() const { return panels * kPanel; }
 };
 void PackB(int64_t k, int64_t cols, const std::function<float(int64_t, int64_t)>& at, float* out);
-inline int64_t PackedBFloats(int64_t k, int64_t cols) { return RoundUp(cols, kPanel) * k; }
+inline int64_t PackedBFloats(int64_t k, int64_t cols) { return RoundUp(cols, kPanel) * PaddedK(k); }
 
 struct GemmOptions {
   // Added to every row of C (padded_cols floats), or null.
@@ -32,9 +37,13 @@ struct GemmOptions {
   bool reverse_blocks = false;
 };
 
+// Floats of the `a_pack` scratch GemmPacked needs for an m x k A (it packs A in row chunks).
+int64_t GemmPackScratchFloats(int64_t m, int64_t k);
+
 // C[m, 0:panels*16] = A[m, 0:k] · B (+ bias) for m < M. A's rows are `lda` floats apart, C's
-// `ldc`. `b` is a PackB output with the same k.
+// `ldc`. `b` is a PackB output with the same k. `a_pack` is scratch of
+// GemmPackScratchFloats(m, k) floats, overwritten.
 void GemmPacked(int64_t m, int64_t k, int64_t panels, const float* a, int64_t lda, const float* b,
-                float* c, int64_t ldc, const GemmOptions& options = {});
+                float* c, int64_t ldc, float* a_pack, const GemmOptions& options = {});
 
 }  // namespace seqrt::ops::rnn

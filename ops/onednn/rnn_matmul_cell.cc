@@ -103,6 +103,7 @@ class MatmulCellKernel final : public OpKernel {
 
   // Scratch offsets (bytes).
   int64_t off_gx_ = 0, off_gh_ = 0, off_gh2_ = 0, off_rh_ = 0, off_h_ = 0, off_c_ = 0, off_tmp_ = 0;
+  int64_t off_apack_ = 0;  // GemmPacked's packed-A scratch, shared by every GEMM call
   int64_t off_w_ = 0, off_bias_ = 0, off_r1_ = 0, off_r2_ = 0, off_rbh_ = 0, off_peep_ = 0;
   int64_t off_dnnl_ = 0;
 
@@ -167,6 +168,8 @@ absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
   off_h_ = s.Add(D_ * N_ * Hp_);
   off_c_ = s.Add(attrs_.cell == RecurrentCell::kLstm ? D_ * N_ * Hp_ : 0);
   off_tmp_ = s.Add(Hp_);
+  off_apack_ = s.Add(std::max({rnn::GemmPackScratchFloats(step_projection_ ? N_ : T_ * N_, I_),
+                               rnn::GemmPackScratchFloats(N_, Hp_)}));
   const int64_t bias_floats = gx_cols_, rbh_floats = D_ * Hp_, peep_floats = D_ * 3 * Hp_;
   std::vector<float> w_plain;
   if (constant_weights_) {
@@ -323,6 +326,7 @@ void MatmulCellKernel::RunDirection(int d, const float* x, const float* gx, cons
   float* gh2 = buffer(off_gh2_);
   float* rh = buffer(off_rh_);
   float* tmp = buffer(off_tmp_);
+  float* a_pack = buffer(off_apack_);
   float* hs = buffer(off_h_) + d * N * Hp;
   float* cs = buffer(off_c_) + d * N * Hp;
   const int64_t ldgh = r1_panels_ * rnn::kPanel, ldgh2 = r2_panels_ * rnn::kPanel;
@@ -356,7 +360,7 @@ void MatmulCellKernel::RunDirection(int d, const float* x, const float* gx, cons
       // Row n of X at step t: layout 0 [T, N, I], layout 1 [N, T, I].
       const float* xt = x + (layout0 ? t * N * I : t * I);
       rnn::GemmPacked(N, I, w_panels_, xt, layout0 ? I : T * I, wp.w_packed + d * w_packed_floats_, gx_step,
-                      w_ld, opt);
+                      w_ld, a_pack, opt);
       xw_base = gx_step;
       xw_stride = w_ld;
     } else if (constant_weights_) {
@@ -366,12 +370,12 @@ void MatmulCellKernel::RunDirection(int d, const float* x, const float* gx, cons
       xw_base = gx + (layout0 ? t * N : t) * gx_cols_ + d * G * Hp;
       xw_stride = (layout0 ? 1 : T) * gx_cols_;
     }
-    rnn::GemmPacked(N, Hp, r1_panels_, hs, Hp, r1, gh, ldgh, zigzag);
+    rnn::GemmPacked(N, Hp, r1_panels_, hs, Hp, r1, gh, ldgh, a_pack, zigzag);
     if (gru_split) {
       // z and r first; (r ⊙ h) then feeds the h gate's recurrent product.
       for (int64_t n = 0; n < N; ++n)
         rnn::GruZrRow(gates, xw_base + n * xw_stride, gh + n * ldgh, hs + n * Hp, rh + n * Hp, Hp);
-      rnn::GemmPacked(N, Hp, r2_panels_, rh, Hp, r2, gh2, ldgh2);
+      rnn::GemmPacked(N, Hp, r2_panels_, rh, Hp, r2, gh2, ldgh2, a_pack);
     }
     for (int64_t n = 0; n < N; ++n) {
       const bool valid = lens == nullptr || t < lens[n];
@@ -446,7 +450,7 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
       rnn::GemmOptions opt;
       opt.bias = packed_bias_.data() + d * w_ld;
       rnn::GemmPacked(T_ * N_, I_, w_panels_, ctx.input<float>(kX), I_, wp.w_packed + d * w_packed_floats_,
-                      gx + d * T_ * N_ * w_ld, w_ld, opt);
+                      gx + d * T_ * N_ * w_ld, w_ld, reinterpret_cast<float*>(scratch + off_apack_), opt);
     }
   }
 
