@@ -1,10 +1,12 @@
 // MatMul (numpy-style batched matrix product) and Gemm (Y = alpha * A'B' + beta * C).
-// Shape functions here; kernels: oneDNN matmul for float32 first, the reference ones last.
+// Shape functions here; kernels: our packed GEMM for float32 with constant weights, then
+// oneDNN matmul for float32, the reference ones last.
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "ops/onednn/matmul_onednn.h"
+#include "ops/onednn/matmul_packed.h"
 #include "ops/reference/matmul.h"
 #include "ops/registry.h"
 
@@ -125,7 +127,7 @@ void RegisterMatMulOps(OpRegistry& registry) {
   matmul.min_inputs = 2;
   matmul.max_inputs = 2;
   matmul.infer = &InferMatMul;
-  matmul.kernels = {&MakeOnednnMatMul, &MakeReferenceMatMul};
+  matmul.kernels = {&MakePackedMatMul, &MakeOnednnMatMul, &MakeReferenceMatMul};
   registry.Register(std::move(matmul));
 
   OpSchema gemm;
@@ -133,7 +135,7 @@ void RegisterMatMulOps(OpRegistry& registry) {
   gemm.min_inputs = 2;  // C optional from opset 11 (checked in InferGemm)
   gemm.max_inputs = 3;
   gemm.infer = &InferGemm;
-  gemm.kernels = {&MakeOnednnGemm, &MakeReferenceGemm};
+  gemm.kernels = {&MakePackedGemm, &MakeOnednnGemm, &MakeReferenceGemm};
   registry.Register(std::move(gemm));
 }
 

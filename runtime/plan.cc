@@ -549,7 +549,7 @@ PlanInfo Plan::Describe() const {
     const graph::Node& node = g.nodes[step.node_index];
     std::string kernel = step.dynamic ? "dynamic" : std::string(step.kernel->name());
     if (step.view) kernel = "view";
-    info.nodes.push_back({node.name, node.op_type, kernel});
+    info.nodes.push_back({node.name, node.op_type, kernel, static_cast<int64_t>(step.scratch_bytes)});
   }
   std::vector<int> def(values_.size(), -1);
   for (int s = 0; s < static_cast<int>(steps_.size()); ++s)

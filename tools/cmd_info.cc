@@ -51,7 +51,8 @@ nlohmann::json PlanJson(const PlanInfo& plan, const std::vector<std::pair<std::s
   for (const auto& [name, d] : dims) j["input_dims"][name] = d;
   j["nodes"] = nlohmann::json::array();
   for (const PlannedNode& n : plan.nodes)
-    j["nodes"].push_back({{"name", n.name}, {"op_type", n.op_type}, {"kernel", n.kernel}});
+    j["nodes"].push_back(
+        {{"name", n.name}, {"op_type", n.op_type}, {"kernel", n.kernel}, {"scratch_bytes", n.scratch_bytes}});
   j["values"] = nlohmann::json::array();
   for (const PlannedValue& v : plan.values) {
     j["values"].push_back({{"name", v.name}, {"offset", v.offset}, {"bytes", v.bytes}, {"first_step", v.first_step},
@@ -68,10 +69,12 @@ void PrintPlan(const PlanInfo& plan, const std::vector<std::pair<std::string, Di
   std::printf("\nplan for");
   for (const auto& [name, d] : dims) std::printf(" %s=%s", name.c_str(), DimsToString(d).c_str());
   std::printf(" (%zu steps, %d nodes folded at plan time)\n", plan.nodes.size(), plan.folded_nodes);
-  std::printf("  %4s  %-20s %-32s %s\n", "step", "op", "node", "kernel");
+  std::printf("  %4s  %-20s %-32s %-20s %s\n", "step", "op", "node", "kernel", "scratch");
   for (size_t i = 0; i < plan.nodes.size(); ++i) {
     const PlannedNode& n = plan.nodes[i];
-    std::printf("  %4zu  %-20s %-32s %s\n", i, n.op_type.c_str(), n.name.c_str(), n.kernel.c_str());
+    const std::string scratch = n.scratch_bytes ? Bytes(n.scratch_bytes) : "-";
+    std::printf("  %4zu  %-20s %-32s %-20s %s\n", i, n.op_type.c_str(), n.name.c_str(), n.kernel.c_str(),
+                scratch.c_str());
   }
   std::printf("\nmemory plan\n  %-32s %12s %12s  %s\n", "value", "offset", "bytes", "steps");
   for (const PlannedValue& v : plan.values) {

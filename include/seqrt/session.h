@@ -65,6 +65,7 @@ struct PlannedNode {
   std::string name;
   std::string op_type;
   std::string kernel;  // e.g. "reference", "onednn_matmul", "folded"
+  int64_t scratch_bytes = 0;  // the kernel's working memory in the arena during this step
 };
 
 // An intermediate value's place in the arena. Offsets are bytes from the arena start.

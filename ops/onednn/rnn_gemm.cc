@@ -53,7 +53,7 @@ __attribute__((always_inline)) inline void KStep(int64_t kk, const float* a, con
   }
 }
 
-// MR rows (A packed as [k][MR]) x NP panels: MR·NP·2 accumulators (≤ 12 of the 16 ymm
+// MR rows (A packed as [k][MR]; k a multiple of kKStep) x NP panels: MR·NP·2 accumulators (≤ 12 of the 16 ymm
 // registers). Four k steps per loop iteration: measured side by side on Zen3, one step per
 // iteration held the 6x16 tile to ~65 GFLOPS against ~80 (peak ~90), and packing A is what
 // lets GCC unroll without spilling (six row pointers plus twelve accumulators did not fit).
@@ -120,8 +120,12 @@ void GemmPacked(int64_t m, int64_t k, int64_t panels, const float* a, int64_t ld
   const int64_t chunk = RowChunk(k), kp = PaddedK(k);
   for (int64_t r0 = 0; r0 < m; r0 += chunk) {
     const int64_t rows = std::min(chunk, m - r0);
-    for (int64_t r = 0; r < rows; r += kRowBlock)
-      PackRows(std::min<int64_t>(kRowBlock, rows - r), k, a + (r0 + r) * lda, lda, a_pack + r * kp);
+    // A single row with k a whole number of k steps is already in packed form (batch 1).
+    const bool as_is = rows == 1 && k == kp;
+    if (!as_is)
+      for (int64_t r = 0; r < rows; r += kRowBlock)
+        PackRows(std::min<int64_t>(kRowBlock, rows - r), k, a + (r0 + r) * lda, lda, a_pack + r * kp);
+    const float* ap = as_is ? a + r0 * lda : a_pack;
     for (int64_t i = 0; i < blocks; ++i) {
       const int64_t p0 = (options.reverse_blocks ? blocks - 1 - i : i) * kPanelBlock;
       const int64_t np = std::min(kPanelBlock, panels - p0);
@@ -130,8 +134,8 @@ void GemmPacked(int64_t m, int64_t k, int64_t panels, const float* a, int64_t ld
       float* cc = c + r0 * ldc + p0 * kPanel;
       int64_t r = 0;
       for (; r + kRowBlock <= rows; r += kRowBlock)
-        RowBlock<kRowBlock, 1>(kp, np, a_pack + r * kp, bb, bias, cc + r * ldc, ldc);
-      if (r < rows) TailRowBlock(rows - r, kp, np, a_pack + r * kp, bb, bias, cc + r * ldc, ldc);
+        RowBlock<kRowBlock, 1>(kp, np, ap + r * kp, bb, bias, cc + r * ldc, ldc);
+      if (r < rows) TailRowBlock(rows - r, kp, np, ap + r * kp, bb, bias, cc + r * ldc, ldc);
     }
   }
 }

@@ -1,0 +1,112 @@
+#include "ops/onednn/matmul_packed.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "ops/onednn/engine.h"
+#include "ops/onednn/rnn_gemm.h"
+#include "ops/reference/matmul.h"
+
+namespace seqrt::ops {
+namespace {
+
+constexpr std::string_view kName = "packed_matmul";
+
+// Above this many multiply-adds a threaded oneDNN matmul beats one core of ours.
+constexpr int64_t kMaxSingleCoreWorkWhenThreaded = int64_t{1} << 20;
+
+// Rows per GEMM call when Y's rows are not whole panels and go through a staging buffer.
+constexpr int64_t kStagedRows = 256;
+
+class PackedMatMulKernel final : public OpKernel {
+ public:
+  PackedMatMulKernel(const graph::Node& node, bool gemm)
+      : where_(node.Describe()), gemm_(gemm), attrs_(gemm ? ParseGemmAttrs(node) : GemmAttrs{}) {}
+
+  std::string_view name() const override { return kName; }
+
+  absl::Status Prepare(PrepareContext& ctx) override {
+    const Tensor* b = ctx.input_constant(1);
+    if (b == nullptr) return Decline(kName, where_, "weights are not constant");
+    for (int i = 0; i < 3; ++i)
+      if (ctx.has_input(i) && ctx.input_dtype(i) != DType::kFloat) return Decline(kName, where_, "not float32");
+    const Dims& a = ctx.input_dims(0);
+    const Dims& bd = ctx.input_dims(1);
+    if (bd.size() != 2 || a.empty()) return Decline(kName, where_, "weights are not 2-D");
+    if (gemm_ && (attrs_.trans_a || attrs_.alpha != 1.f)) return Decline(kName, where_, "transA or alpha");
+    k_ = gemm_ && attrs_.trans_b ? bd[1] : bd[0];
+    n_ = gemm_ && attrs_.trans_b ? bd[0] : bd[1];
+    m_ = 1;
+    for (size_t i = 0; i + 1 < a.size(); ++i) m_ *= a[i];
+    if (a.back() != k_) return Decline(kName, where_, "inner dimensions differ");
+    if (m_ * n_ * k_ == 0) return Decline(kName, where_, "empty tensor");
+    if (ctx.threads() != 1 && m_ * n_ * k_ > kMaxSingleCoreWorkWhenThreaded)
+      return Decline(kName, where_, "large product with several threads");
+
+    panels_ = rnn::RoundUp(n_, rnn::kPanel) / rnn::kPanel;
+    const bool has_c = gemm_ && ctx.has_input(2) && attrs_.beta != 0.f;
+    bias_.clear();
+    if (has_c) {
+      const Tensor* c = ctx.input_constant(2);
+      const Dims& cd = ctx.input_dims(2);
+      const bool row_bias = (cd.size() == 1 && cd[0] == n_) || (cd.size() == 2 && cd[0] == 1 && cd[1] == n_);
+      if (c == nullptr || !row_bias || attrs_.beta != 1.f) return Decline(kName, where_, "C is not a constant row bias");
+      bias_.assign(panels_ * rnn::kPanel, 0.f);
+      std::copy_n(c->data_as<float>(), n_, bias_.begin());
+    }
+    const float* w = b->data_as<float>();
+    const bool trans_b = gemm_ && attrs_.trans_b;
+    packed_.assign(rnn::PackedBFloats(k_, n_), 0.f);
+    rnn::PackB(k_, n_, [&](int64_t k, int64_t n) { return trans_b ? w[n * k_ + k] : w[k * n_ + n]; },
+               packed_.data());
+
+    // Y is written in place when its rows are whole panels; otherwise through a staging block.
+    direct_ = n_ % rnn::kPanel == 0;
+    const int64_t rows = direct_ ? m_ : std::min(m_, kStagedRows);
+    pack_floats_ = rnn::GemmPackScratchFloats(rows, k_);
+    const int64_t stage_floats = direct_ ? 0 : rows * panels_ * rnn::kPanel;
+    ctx.RequestScratch(static_cast<size_t>((pack_floats_ + stage_floats) * sizeof(float)));
+    return absl::OkStatus();
+  }
+
+  absl::Status Compute(ComputeContext& ctx) const override {
+    const float* a = ctx.input<float>(0);
+    float* y = ctx.output<float>(0);
+    float* a_pack = static_cast<float*>(ctx.scratch());
+    rnn::GemmOptions options;
+    options.bias = bias_.empty() ? nullptr : bias_.data();
+    if (direct_) {
+      rnn::GemmPacked(m_, k_, panels_, a, k_, packed_.data(), y, n_, a_pack, options);
+      return absl::OkStatus();
+    }
+    float* stage = a_pack + pack_floats_;
+    const int64_t ld = panels_ * rnn::kPanel;
+    for (int64_t r0 = 0; r0 < m_; r0 += kStagedRows) {
+      const int64_t rows = std::min(kStagedRows, m_ - r0);
+      rnn::GemmPacked(rows, k_, panels_, a + r0 * k_, k_, packed_.data(), stage, ld, a_pack, options);
+      for (int64_t r = 0; r < rows; ++r) std::memcpy(y + (r0 + r) * n_, stage + r * ld, n_ * sizeof(float));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string where_;
+  bool gemm_;
+  GemmAttrs attrs_;
+  int64_t m_ = 0, n_ = 0, k_ = 0, panels_ = 0, pack_floats_ = 0;
+  bool direct_ = false;
+  std::vector<float> packed_, bias_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<OpKernel>> MakePackedMatMul(const graph::Node& node) {
+  return MakeKernel<PackedMatMulKernel>(node, false);
+}
+absl::StatusOr<std::unique_ptr<OpKernel>> MakePackedGemm(const graph::Node& node) {
+  return MakeKernel<PackedMatMulKernel>(node, true);
+}
+
+}  // namespace seqrt::ops
