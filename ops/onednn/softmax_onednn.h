@@ -10,8 +10,9 @@
 
 namespace seqrt::ops {
 
-// Prepare declines (Unimplemented) for non-float32 tensors, empty tensors, or when oneDNN
-// would only offer its reference implementation.
+// Prepare declines (Unimplemented) for non-float32 tensors, tensors under 2048 elements
+// (where the reference kernel is faster), or when oneDNN would only offer its reference
+// implementation.
 absl::StatusOr<std::unique_ptr<OpKernel>> MakeOnednnSoftmax(const graph::Node& node);
 absl::StatusOr<std::unique_ptr<OpKernel>> MakeOnednnLogSoftmax(const graph::Node& node);
 
