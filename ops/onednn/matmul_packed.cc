@@ -97,7 +97,8 @@ class PackedMatMulKernel final : public OpKernel {
   GemmAttrs attrs_;
   int64_t m_ = 0, n_ = 0, k_ = 0, panels_ = 0, pack_floats_ = 0;
   bool direct_ = false;
-  std::vector<float> packed_, bias_;
+  rnn::PackedFloats packed_;
+  std::vector<float> bias_;
 };
 
 }  // namespace

@@ -3,8 +3,10 @@
 // weights (the same every step) are packed once into 16-column panels streamed in order.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <new>
 #include <vector>
 
 namespace seqrt::ops::rnn {
@@ -18,14 +20,22 @@ inline constexpr int kKStep = 4;
 inline int64_t RoundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 inline int64_t PaddedK(int64_t k) { return RoundUp(k, kKStep); }
 
+// Storage for packed operands, starting on a cache line so that no 32-byte load of a
+// 64-byte panel row straddles two lines (std::vector's default gives 16-byte alignment).
+template <typename T>
+struct CacheLineAllocator {
+  using value_type = T;
+  CacheLineAllocator() = default;
+  template <typename U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
+  bool operator==(const CacheLineAllocator&) const { return true; }
+};
+using PackedFloats = std::vector<float, CacheLineAllocator<float>>;
+
 // B [K, cols] packed as panels [cols/16][PaddedK(K)][16]; columns beyond `cols` (up to a
 // multiple of 16) and rows beyond K are zero. `at(k, c)` gives B's element; it is called once per element.
-struct PackedB {
-  int64_t k = 0;
-  int64_t panels = 0;
-  std::vector<float> data;
-  int64_t padded_cols() const { return panels * kPanel; }
-};
 void PackB(int64_t k, int64_t cols, const std::function<float(int64_t, int64_t)>& at, float* out);
 inline int64_t PackedBFloats(int64_t k, int64_t cols) { return RoundUp(cols, kPanel) * PaddedK(k); }
 

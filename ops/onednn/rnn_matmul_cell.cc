@@ -95,10 +95,11 @@ class MatmulCellKernel final : public OpKernel {
   // matmul projects all steps into Gx [T·N][D·G·Hp] with weights converted every run.
   bool step_projection_ = false;
   int64_t w_panels_ = 0, w_packed_floats_ = 0;
-  std::vector<float> owned_w_packed_, packed_bias_;
+  rnn::PackedFloats owned_w_packed_, packed_bias_;
 
   // Owned converted weights (constant case).
-  std::vector<float> owned_bias_, owned_r1_, owned_r2_, owned_rbh_, owned_peep_;
+  std::vector<float> owned_bias_, owned_rbh_, owned_peep_;
+  rnn::PackedFloats owned_r1_, owned_r2_;
   memory packed_w_;  // projection weights in the matmul's preferred format
 
   // Scratch offsets (bytes).
