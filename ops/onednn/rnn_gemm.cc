@@ -69,12 +69,25 @@ __attribute__((noinline)) void MicroKernel(int64_t k, const float* a, const floa
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 8
     for (int p = 0; p < NP; ++p) {
-      acc[r][p][0] = bias ? _mm256_loadu_ps(bias + p * kPanel) : _mm256_setzero_ps();
-      acc[r][p][1] = bias ? _mm256_loadu_ps(bias + p * kPanel + 8) : _mm256_setzero_ps();
+      acc[r][p][0] = _mm256_setzero_ps();
+      acc[r][p][1] = _mm256_setzero_ps();
     }
   for (int64_t kk = 0; kk < k; kk += kKStep) {
 #pragma GCC unroll 4
     for (int u = 0; u < kKStep; ++u) KStep<MR, NP>(kk + u, a, b, panel_stride, acc);
+  }
+  // The bias goes in after the k loop: loading it into the accumulators up front (a branch
+  // at the start) made GCC spill one accumulator inside the loop, 2-4 % on the 6x16 tile.
+  if (bias) {
+#pragma GCC unroll 8
+    for (int p = 0; p < NP; ++p) {
+      const __m256 b0 = _mm256_loadu_ps(bias + p * kPanel), b1 = _mm256_loadu_ps(bias + p * kPanel + 8);
+#pragma GCC unroll 8
+      for (int r = 0; r < MR; ++r) {
+        acc[r][p][0] = _mm256_add_ps(acc[r][p][0], b0);
+        acc[r][p][1] = _mm256_add_ps(acc[r][p][1], b1);
+      }
+    }
   }
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r)
