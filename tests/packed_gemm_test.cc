@@ -1,7 +1,8 @@
 // seqrt's packed GEMM (ops/onednn/rnn_gemm.h) against a double-precision product written
 // here, on the shapes its loops split on: row counts that fill several packed-A chunks (with
 // a partial last chunk and a tail tile of 1-5 rows), k not a multiple of the k step, a single
-// row (used without packing), strided A and C, a row bias and the reversed block walk.
+// row (used without packing), strided A and C, a row bias and the reversed block walk; A
+// packing by 8x8 transposes with a k remainder.
 #include <cmath>
 #include <random>
 #include <vector>
@@ -29,6 +30,7 @@ TEST(PackedGemm, MatchesDoublePrecisionProduct) {
       {300, 1024, 48, 7, 16, true, true},  // 126-row chunks: three, the last partial
       {131, 2048, 33, 0, 3, false, false}, // 60-row chunks, tail tile of 5 rows
       {7, 3, 17, 1, 0, true, true},        // tiny everything
+      {12, 21, 40, 2, 0, true, false},     // full tiles: 16 k transposed, 5 k one by one
   };
   std::mt19937 rng(11);
   std::uniform_real_distribution<float> u(-1.f, 1.f);
