@@ -14,8 +14,9 @@ namespace seqrt::ops {
 
 // Prepare declines (Unimplemented) unless the weights (MatMul B / Gemm B) are a constant 2-D
 // float32 tensor, and for Gemm unless transA = 0, alpha = 1 and C is absent, beta = 0, or a
-// row bias ([N] or [1, N]) with beta = 1. With more than one intra-op thread it declines big
-// products so oneDNN's threaded matmul takes them.
+// row bias ([N] or [1, N]) with beta = 1. It declines big products when more than one
+// intra-op thread is asked for (oneDNN threads them) or when over 20 % of the 16-column
+// panels it computes would be padding (oneDNN measured faster there).
 absl::StatusOr<std::unique_ptr<OpKernel>> MakePackedMatMul(const graph::Node& node);
 absl::StatusOr<std::unique_ptr<OpKernel>> MakePackedGemm(const graph::Node& node);
 
