@@ -71,3 +71,53 @@ TEST(PackedGemm, MatchesDoublePrecisionProduct) {
 
 }  // namespace
 }  // namespace seqrt
+
+namespace seqrt {
+namespace {
+
+// The options the batch-1 two-step recurrence uses: rows [k0, k0 + k) of a B packed for a
+// larger K (b_panel_stride), two A rows from separate buffers in either order (negative lda),
+// accumulating into two C rows in either order (negative ldc), and A given already packed.
+TEST(PackedGemm, AccumulatesTilesOfALargerB) {
+  namespace rnn = ops::rnn;
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  const int64_t K = 96, cols = 64, k0 = 32, k = 40, panels = cols / rnn::kPanel;
+  std::vector<float> b(K * cols), h(2 * 128), c(2 * 80);
+  for (float& v : b) v = u(rng);
+  for (float& v : h) v = u(rng);
+  rnn::PackedFloats packed(rnn::PackedBFloats(K, cols));
+  rnn::PackB(K, cols, [&](int64_t kk, int64_t j) { return b[kk * cols + j]; }, packed.data());
+  const float* tile = packed.data() + k0 * rnn::kPanel;
+  std::vector<float> scratch(rnn::GemmPackScratchFloats(2, k));
+  for (bool prepacked : {false, true}) {
+    for (float& v : c) v = u(rng);
+    const std::vector<float> c_before = c;
+    // Row 0 of A is h[128 + k0..], row 1 is h[k0..]; row 0 of C is c[80..], row 1 is c[0..].
+    const float* a0 = h.data() + 128 + k0;
+    const int64_t lda = -128;
+    std::vector<float> pairs(2 * k);
+    for (int64_t kk = 0; kk < k; ++kk) {
+      pairs[2 * kk] = a0[kk];
+      pairs[2 * kk + 1] = a0[lda + kk];
+    }
+    rnn::GemmOptions options;
+    options.accumulate = true;
+    options.b_panel_stride = rnn::PaddedK(K) * rnn::kPanel;
+    options.a_packed = prepacked;
+    rnn::GemmPacked(2, k, panels, prepacked ? pairs.data() : a0, prepacked ? 0 : lda, tile, c.data() + 80, -80,
+                    scratch.data(), options);
+    for (int64_t r = 0; r < 2; ++r)
+      for (int64_t j = 0; j < cols; ++j) {
+        const float* ar = a0 + r * lda;
+        const int64_t at = (r == 0 ? 80 : 0) + j;
+        double want = c_before[at];
+        for (int64_t kk = 0; kk < k; ++kk) want += static_cast<double>(ar[kk]) * b[(k0 + kk) * cols + j];
+        ASSERT_NEAR(c[at], want, 1e-5 + 1e-5 * std::fabs(want)) << "row " << r << " col " << j << " prepacked "
+                                                                << prepacked;
+      }
+  }
+}
+
+}  // namespace
+}  // namespace seqrt

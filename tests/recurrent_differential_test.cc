@@ -80,14 +80,16 @@ const std::vector<ActivationChoice> kActivationChoices = {
 // A random node and inputs. About 60% are "plain" (float32, constant weights, default
 // activations, no clip / input_forget / short rows): what oneDNN can express.
 // Batch sizes are drawn from [min_batch, max_batch].
-RecurrentCase RandomCase(Random& rng, std::string* summary, int64_t min_batch = 1, int64_t max_batch = 7) {
+RecurrentCase RandomCase(Random& rng, std::string* summary, int64_t min_batch = 1, int64_t max_batch = 7,
+                         const std::vector<int64_t>& hidden_sizes = {}) {
   const std::string op = rng.Pick<std::string>({"RNN", "GRU", "LSTM"});
   const std::string direction = rng.Pick<std::string>({"forward", "reverse", "bidirectional"});
   const bool plain = rng.Chance(0.6);
   const int D = direction == "bidirectional" ? 2 : 1;
   const int G = op == "RNN" ? 1 : op == "GRU" ? 3 : 4;
   const int per_dir = op == "RNN" ? 1 : op == "GRU" ? 2 : 3;
-  const int64_t N = rng.Int(min_batch, max_batch), T = rng.Int(1, 20), I = rng.Int(1, 64), H = rng.Int(1, 64);
+  const int64_t N = rng.Int(min_batch, max_batch), T = rng.Int(1, 20), I = rng.Int(1, 64);
+  const int64_t H = hidden_sizes.empty() ? rng.Int(1, 64) : rng.Pick<int64_t>(hidden_sizes);
   const int layout = rng.Chance(0.4) ? 1 : 0;
   const DType dtype = !plain && rng.Chance(0.2) ? DType::kDouble : DType::kFloat;
 
@@ -186,13 +188,13 @@ bool WellConditioned(const RecurrentCase& c, const KernelRun& ref32) {
 // Compares every fast kernel with the reference on `configs` well-conditioned random cases;
 // each fast kernel must accept at least `min_accepted` of them.
 void CompareFastKernelsWithReference(uint64_t seed, int configs, int min_accepted, int64_t min_batch,
-                                     int64_t max_batch) {
+                                     int64_t max_batch, const std::vector<int64_t>& hidden_sizes = {}) {
   Random rng(seed);
   std::vector<int> accepted(std::size(kFastKernels), 0);
   int compared = 0, rejected = 0;
   while (compared < configs) {
     std::string summary;
-    const RecurrentCase c = RandomCase(rng, &summary, min_batch, max_batch);
+    const RecurrentCase c = RandomCase(rng, &summary, min_batch, max_batch, hidden_sizes);
     auto ref = RunRecurrentKernel(&ops::MakeReferenceRecurrentKernel, c);
     ASSERT_TRUE(ref.ok()) << summary << ": reference failed: " << ref.status();
     if (!WellConditioned(c, *ref)) {
@@ -233,6 +235,12 @@ TEST(RecurrentDifferential, FastKernelsMatchReference) {
 // step from batch 16 on).
 TEST(RecurrentDifferential, FastKernelsMatchReferenceAtLargeBatch) {
   CompareFastKernelsWithReference(20261127, 60, 20, 16, 40);
+}
+
+// Batch 1 with hidden sizes of two or more 32-unit blocks: matmul_cell's two-step path
+// (RunDirectionTwoSteps), over both sweep directions, odd and even T, T = 1 and 2.
+TEST(RecurrentDifferential, FastKernelsMatchReferenceAtBatchOneWithUnitBlocks) {
+  CompareFastKernelsWithReference(20261128, 60, 20, 1, 1, {64, 96, 128});
 }
 
 // Bad lengths reach Compute when sequence_lens is not a constant: every kernel that accepts

@@ -60,17 +60,25 @@ void RnnRow(const GateParams& p, const float* xw, float* rec, float* h, int64_t 
 }
 
 void LstmRow(const GateParams& p, const float* xw, float* rec, float* h, float* c, float* tmp, int64_t hp) {
+  LstmRow(p, xw, rec, h, c, tmp, hp, hp);
+}
+
+void LstmRow(const GateParams& p, const float* xw, float* rec, float* h, float* c, float* tmp, int64_t hp,
+             int64_t stride) {
   float* gi = rec;
-  float* go = rec + hp;
-  float* gf = rec + 2 * hp;
-  float* gc = rec + 3 * hp;
-  if (p.peep == nullptr) {
+  float* go = rec + stride;
+  float* gf = rec + 2 * stride;
+  float* gc = rec + 3 * stride;
+  if (p.peep == nullptr && stride == hp) {
     AddClip(p, rec, xw, nullptr, nullptr, 4 * hp);
     ActivateBlock(*p.f, rec, 3 * hp);  // i, o, f are adjacent
+  } else if (p.peep == nullptr) {
+    for (int g = 0; g < 4; ++g) AddClip(p, rec + g * stride, xw + g * stride, nullptr, nullptr, hp);
+    for (int g = 0; g < 3; ++g) ActivateBlock(*p.f, rec + g * stride, hp);
   } else {
     AddClip(p, gi, xw, p.peep, c, hp);
-    AddClip(p, gf, xw + 2 * hp, p.peep + 2 * hp, c, hp);
-    AddClip(p, gc, xw + 3 * hp, nullptr, nullptr, hp);
+    AddClip(p, gf, xw + 2 * stride, p.peep + 2 * stride, c, hp);
+    AddClip(p, gc, xw + 3 * stride, nullptr, nullptr, hp);
     ActivateBlock(*p.f, gi, hp);
     if (!p.input_forget) ActivateBlock(*p.f, gf, hp);
   }
@@ -85,7 +93,7 @@ void LstmRow(const GateParams& p, const float* xw, float* rec, float* h, float* 
   }
   if (p.peep != nullptr) {
     // The output gate's peephole looks at the new cell.
-    AddClip(p, go, xw + hp, p.peep + hp, c, hp);
+    AddClip(p, go, xw + stride, p.peep + stride, c, hp);
     ActivateBlock(*p.f, go, hp);
   }
   ActivateBlock(*p.hact, tmp, hp);
@@ -94,12 +102,18 @@ void LstmRow(const GateParams& p, const float* xw, float* rec, float* h, float* 
 }
 
 void GruLbrRow(const GateParams& p, const float* xw, float* rec, float* h, int64_t hp) {
-  AddClip(p, rec, xw, nullptr, nullptr, 2 * hp);
-  ActivateBlock(*p.f, rec, 2 * hp);
+  GruLbrRow(p, xw, rec, h, hp, hp);
+}
+
+void GruLbrRow(const GateParams& p, const float* xw, float* rec, float* h, int64_t hp, int64_t stride) {
+  for (int g = 0; g < 2; ++g) {
+    AddClip(p, rec + g * stride, xw + g * stride, nullptr, nullptr, hp);
+    ActivateBlock(*p.f, rec + g * stride, hp);
+  }
   const float* z = rec;
-  const float* r = rec + hp;
-  float* gh = rec + 2 * hp;
-  const float* xh = xw + 2 * hp;
+  const float* r = rec + stride;
+  float* gh = rec + 2 * stride;
+  const float* xh = xw + 2 * stride;
   for (int64_t j = 0; j < hp; j += 8) {
     const __m256 lin = _mm256_add_ps(_mm256_loadu_ps(gh + j), _mm256_loadu_ps(p.rbh + j));
     _mm256_storeu_ps(gh + j, _mm256_fmadd_ps(_mm256_loadu_ps(r + j), lin, _mm256_loadu_ps(xh + j)));

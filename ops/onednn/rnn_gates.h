@@ -33,9 +33,14 @@ void RnnRow(const GateParams& p, const float* xw, float* rec, float* h, int64_t 
 
 // LSTM: c and h updated in place; `tmp` is hp floats of scratch.
 void LstmRow(const GateParams& p, const float* xw, float* rec, float* h, float* c, float* tmp, int64_t hp);
+// The same for `hp` units whose gate blocks in xw, rec and p.peep lie `stride` floats apart
+// (a block of units inside a wider row).
+void LstmRow(const GateParams& p, const float* xw, float* rec, float* h, float* c, float* tmp, int64_t hp,
+             int64_t stride);
 
 // GRU with linear_before_reset: hh = g(xw_h + r ⊙ (rec_h + Rbh)); h = hh + z ⊙ (h − hh).
 void GruLbrRow(const GateParams& p, const float* xw, float* rec, float* h, int64_t hp);
+void GruLbrRow(const GateParams& p, const float* xw, float* rec, float* h, int64_t hp, int64_t stride);
 
 // GRU without linear_before_reset, in two halves around the h gate's own product:
 // first z and r (z left activated in rec's z block, rh = r ⊙ h), then, once rec_h = rh·R_hᵀ

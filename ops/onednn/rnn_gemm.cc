@@ -68,22 +68,40 @@ void PackRows(int64_t rows, int64_t k, const float* a, int64_t lda, float* out) 
 }
 
 // One k step of the MR x NP tile: two loads of B per panel, one broadcast of packed A per row.
+// Up to two rows broadcast first and take B panel by panel, so a 2 x 3 tile (12 accumulators)
+// needs 16 registers, not 19 (loading every panel's B first made GCC spill).
 template <int MR, int NP>
 __attribute__((always_inline)) inline void KStep(int64_t kk, const float* a, const float* b,
                                                  int64_t panel_stride, __m256 (&acc)[MR][NP][2]) {
-  __m256 b0[NP], b1[NP];
+  if constexpr (MR <= 2) {
+    __m256 av[MR];
 #pragma GCC unroll 8
-  for (int p = 0; p < NP; ++p) {
-    b0[p] = _mm256_loadu_ps(b + p * panel_stride + kk * kPanel);
-    b1[p] = _mm256_loadu_ps(b + p * panel_stride + kk * kPanel + 8);
-  }
-#pragma GCC unroll 8
-  for (int r = 0; r < MR; ++r) {
-    const __m256 av = _mm256_broadcast_ss(a + kk * MR + r);
+    for (int r = 0; r < MR; ++r) av[r] = _mm256_broadcast_ss(a + kk * MR + r);
 #pragma GCC unroll 8
     for (int p = 0; p < NP; ++p) {
-      acc[r][p][0] = _mm256_fmadd_ps(av, b0[p], acc[r][p][0]);
-      acc[r][p][1] = _mm256_fmadd_ps(av, b1[p], acc[r][p][1]);
+      const __m256 b0 = _mm256_loadu_ps(b + p * panel_stride + kk * kPanel);
+      const __m256 b1 = _mm256_loadu_ps(b + p * panel_stride + kk * kPanel + 8);
+#pragma GCC unroll 8
+      for (int r = 0; r < MR; ++r) {
+        acc[r][p][0] = _mm256_fmadd_ps(av[r], b0, acc[r][p][0]);
+        acc[r][p][1] = _mm256_fmadd_ps(av[r], b1, acc[r][p][1]);
+      }
+    }
+  } else {
+    __m256 b0[NP], b1[NP];
+#pragma GCC unroll 8
+    for (int p = 0; p < NP; ++p) {
+      b0[p] = _mm256_loadu_ps(b + p * panel_stride + kk * kPanel);
+      b1[p] = _mm256_loadu_ps(b + p * panel_stride + kk * kPanel + 8);
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r) {
+      const __m256 av = _mm256_broadcast_ss(a + kk * MR + r);
+#pragma GCC unroll 8
+      for (int p = 0; p < NP; ++p) {
+        acc[r][p][0] = _mm256_fmadd_ps(av, b0[p], acc[r][p][0]);
+        acc[r][p][1] = _mm256_fmadd_ps(av, b1[p], acc[r][p][1]);
+      }
     }
   }
 }
@@ -94,7 +112,7 @@ __attribute__((always_inline)) inline void KStep(int64_t kk, const float* a, con
 // lets GCC unroll without spilling (six row pointers plus twelve accumulators did not fit).
 template <int MR, int NP>
 __attribute__((noinline)) void MicroKernel(int64_t k, const float* a, const float* b, int64_t panel_stride, const float* bias,
-                 float* c, int64_t ldc) {
+                 bool accumulate, float* c, int64_t ldc) {
   __m256 acc[MR][NP][2];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r)
@@ -120,6 +138,15 @@ __attribute__((noinline)) void MicroKernel(int64_t k, const float* a, const floa
       }
     }
   }
+  if (accumulate) {
+#pragma GCC unroll 8
+    for (int r = 0; r < MR; ++r)
+#pragma GCC unroll 8
+      for (int p = 0; p < NP; ++p) {
+        acc[r][p][0] = _mm256_add_ps(acc[r][p][0], _mm256_loadu_ps(c + r * ldc + p * kPanel));
+        acc[r][p][1] = _mm256_add_ps(acc[r][p][1], _mm256_loadu_ps(c + r * ldc + p * kPanel + 8));
+      }
+  }
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r)
 #pragma GCC unroll 8
@@ -131,24 +158,25 @@ __attribute__((noinline)) void MicroKernel(int64_t k, const float* a, const floa
 
 // `np` panels for MR packed rows: NP panels at a time, then the remaining panels one by one.
 template <int MR, int NP>
-void RowBlock(int64_t k, int64_t np, const float* a, const float* b, const float* bias, float* c, int64_t ldc) {
-  const int64_t panel_stride = k * kPanel;
+void RowBlock(int64_t k, int64_t np, const float* a, const float* b, int64_t panel_stride, const float* bias,
+              bool accumulate, float* c, int64_t ldc) {
   auto bias_at = [&](int64_t p) { return bias ? bias + p * kPanel : nullptr; };
   int64_t p = 0;
   for (; p + NP <= np; p += NP)
-    MicroKernel<MR, NP>(k, a, b + p * panel_stride, panel_stride, bias_at(p), c + p * kPanel, ldc);
-  for (; p < np; ++p) MicroKernel<MR, 1>(k, a, b + p * panel_stride, panel_stride, bias_at(p), c + p * kPanel, ldc);
+    MicroKernel<MR, NP>(k, a, b + p * panel_stride, panel_stride, bias_at(p), accumulate, c + p * kPanel, ldc);
+  for (; p < np; ++p)
+    MicroKernel<MR, 1>(k, a, b + p * panel_stride, panel_stride, bias_at(p), accumulate, c + p * kPanel, ldc);
 }
 
 // Rows of a tile narrower than kRowBlock take wider panel groups to keep the accumulators busy.
-void TailRowBlock(int64_t rows, int64_t k, int64_t np, const float* a, const float* b, const float* bias,
-                  float* c, int64_t ldc) {
+void TailRowBlock(int64_t rows, int64_t k, int64_t np, const float* a, const float* b, int64_t panel_stride,
+                  const float* bias, bool accumulate, float* c, int64_t ldc) {
   switch (rows) {
-    case 1: RowBlock<1, 4>(k, np, a, b, bias, c, ldc); break;
-    case 2: RowBlock<2, 3>(k, np, a, b, bias, c, ldc); break;
-    case 3: RowBlock<3, 2>(k, np, a, b, bias, c, ldc); break;
-    case 4: RowBlock<4, 1>(k, np, a, b, bias, c, ldc); break;
-    case 5: RowBlock<5, 1>(k, np, a, b, bias, c, ldc); break;
+    case 1: RowBlock<1, 4>(k, np, a, b, panel_stride, bias, accumulate, c, ldc); break;
+    case 2: RowBlock<2, 3>(k, np, a, b, panel_stride, bias, accumulate, c, ldc); break;
+    case 3: RowBlock<3, 2>(k, np, a, b, panel_stride, bias, accumulate, c, ldc); break;
+    case 4: RowBlock<4, 1>(k, np, a, b, panel_stride, bias, accumulate, c, ldc); break;
+    case 5: RowBlock<5, 1>(k, np, a, b, panel_stride, bias, accumulate, c, ldc); break;
     default: break;
   }
 }
@@ -166,24 +194,26 @@ void GemmPacked(int64_t m, int64_t k, int64_t panels, const float* a, int64_t ld
   constexpr int64_t kPanelBlock = 4;  // 4 panels x K=256 floats = 64 KB
   const int64_t blocks = (panels + kPanelBlock - 1) / kPanelBlock;
   const int64_t chunk = RowChunk(k), kp = PaddedK(k);
+  const int64_t panel_stride = options.b_panel_stride ? options.b_panel_stride : kp * kPanel;
   for (int64_t r0 = 0; r0 < m; r0 += chunk) {
     const int64_t rows = std::min(chunk, m - r0);
     // A single row with k a whole number of k steps is already in packed form (batch 1).
-    const bool as_is = rows == 1 && k == kp;
+    const bool as_is = options.a_packed || (rows == 1 && k == kp);
     if (!as_is)
       for (int64_t r = 0; r < rows; r += kRowBlock)
         PackRows(std::min<int64_t>(kRowBlock, rows - r), k, a + (r0 + r) * lda, lda, a_pack + r * kp);
-    const float* ap = as_is ? a + r0 * lda : a_pack;
+    const float* ap = options.a_packed ? a : as_is ? a + r0 * lda : a_pack;
     for (int64_t i = 0; i < blocks; ++i) {
       const int64_t p0 = (options.reverse_blocks ? blocks - 1 - i : i) * kPanelBlock;
       const int64_t np = std::min(kPanelBlock, panels - p0);
-      const float* bb = b + p0 * kp * kPanel;
+      const float* bb = b + p0 * panel_stride;
       const float* bias = options.bias ? options.bias + p0 * kPanel : nullptr;
       float* cc = c + r0 * ldc + p0 * kPanel;
       int64_t r = 0;
       for (; r + kRowBlock <= rows; r += kRowBlock)
-        RowBlock<kRowBlock, 1>(kp, np, ap + r * kp, bb, bias, cc + r * ldc, ldc);
-      if (r < rows) TailRowBlock(rows - r, kp, np, ap + r * kp, bb, bias, cc + r * ldc, ldc);
+        RowBlock<kRowBlock, 1>(kp, np, ap + r * kp, bb, panel_stride, bias, options.accumulate, cc + r * ldc, ldc);
+      if (r < rows)
+        TailRowBlock(rows - r, kp, np, ap + r * kp, bb, panel_stride, bias, options.accumulate, cc + r * ldc, ldc);
     }
   }
 }

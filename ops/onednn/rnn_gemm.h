@@ -45,13 +45,21 @@ struct GemmOptions {
   // Walk the column blocks last to first. When B is larger than L2, alternating the direction
   // from one call to the next starts each call on the blocks the previous call left in L2.
   bool reverse_blocks = false;
+  // Add the product into C instead of overwriting it.
+  bool accumulate = false;
+  // A is already in packed form, [PaddedK(k)][m] with m <= kRowBlock: used as is (lda and
+  // the scratch are ignored).
+  bool a_packed = false;
+  // Floats between B's panels, when `b` addresses rows [k0, k0 + k) of a B packed with a
+  // larger K (PaddedK(K) * kPanel); 0 for a B packed with this call's k.
+  int64_t b_panel_stride = 0;
 };
 
 // Floats of the `a_pack` scratch GemmPacked needs for an m x k A (it packs A in row chunks).
 int64_t GemmPackScratchFloats(int64_t m, int64_t k);
 
-// C[m, 0:panels*16] = A[m, 0:k] · B (+ bias) for m < M. A's rows are `lda` floats apart, C's
-// `ldc`. `b` is a PackB output with the same k. `a_pack` is scratch of
+// C[m, 0:panels*16] = A[m, 0:k] · B (+ bias) (+ C with `accumulate`) for m < M. A's rows are
+// `lda` floats apart, C's `ldc` (either may be negative: rows taken from two buffers). `b` is a PackB output with the same k. `a_pack` is scratch of
 // GemmPackScratchFloats(m, k) floats, overwritten.
 void GemmPacked(int64_t m, int64_t k, int64_t panels, const float* a, int64_t lda, const float* b,
                 float* c, int64_t ldc, float* a_pack, const GemmOptions& options = {});

@@ -77,6 +77,14 @@ class MatmulCellKernel final : public OpKernel {
                              const float* bias, float* gx) const;
   void RunDirection(int d, const float* x, const float* gx, const int32_t* lens, const WeightPtrs& wp,
                     char* scratch, float* y) const;
+  void RunDirectionTwoSteps(int d, const float* gx, const int32_t* lens, const WeightPtrs& wp, char* scratch,
+                            float* y) const;
+  // The ONNX-order column (gate g, unit j at g·Hp + j) stored at packed column c of R, W and
+  // the bias. The two-step path stores each unit block's gates together:
+  // [block v][gate g][kUnitBlock units]; otherwise the order is ONNX's.
+  int64_t OnnxColumn(int64_t c) const;
+  int64_t PeepIndex(int64_t g, int64_t j) const;
+  rnn::GateParams GatesOf(int d, const WeightPtrs& wp) const;
 
   std::string where_;
   absl::Status init_status_;
@@ -89,6 +97,8 @@ class MatmulCellKernel final : public OpKernel {
   int64_t r2_panels_ = 0, r2_floats_ = 0;
   bool constant_weights_ = false;
   bool has_peepholes_ = false;
+  // Batch 1: RunDirectionTwoSteps reads each recurrent weight tile once for two steps.
+  bool two_steps_ = false;
   // Constant weights: the projection runs on our packed GEMM (W packed per direction, the
   // folded bias added by the GEMM), for all steps up front into Gx [D][T·N][w_panels·16], or
   // with step_projection_ per step into a small [N, w_panels·16] buffer. Otherwise a oneDNN
@@ -105,6 +115,8 @@ class MatmulCellKernel final : public OpKernel {
   // Scratch offsets (bytes).
   int64_t off_gx_ = 0, off_gh_ = 0, off_gh2_ = 0, off_rh_ = 0, off_h_ = 0, off_c_ = 0, off_tmp_ = 0;
   int64_t off_apack_ = 0;  // GemmPacked's packed-A scratch, shared by every GEMM call
+  int64_t off_h2_ = 0;     // two_steps_: the second h buffer
+  int64_t off_pairs_ = 0;  // two_steps_: (h_{s-1}[j], h_s[j]) pairs, packed A of shared tiles
   int64_t off_w_ = 0, off_bias_ = 0, off_r1_ = 0, off_r2_ = 0, off_rbh_ = 0, off_peep_ = 0;
   int64_t off_dnnl_ = 0;
 
@@ -119,6 +131,10 @@ class MatmulCellKernel final : public OpKernel {
 // Below it the single big matmul wins: a per-step GEMV would stream W every step.
 // Measured on AVX2 Zen3, 1 thread (benchmarks/RESULTS.md). SEQRT_RNN_STEP_PROJECTION_MIN_BATCH
 // overrides it, to re-measure elsewhere.
+// Hidden units per block of the two-step path (RunDirectionTwoSteps): the recurrent weights
+// are read as tiles of kUnitBlock rows (inputs h[u]) by kUnitBlock units' gate columns.
+constexpr int64_t kUnitBlock = 32;
+
 int64_t StepProjectionMinBatch() {
   static const int64_t v = [] {
     const char* e = std::getenv("SEQRT_RNN_STEP_PROJECTION_MIN_BATCH");
@@ -163,12 +179,18 @@ absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
   ScratchLayout s;
   const int64_t w_ld = w_panels_ * rnn::kPanel;
   off_gx_ = s.Add(step_projection_ ? N_ * w_ld : constant_weights_ ? D_ * T_ * N_ * w_ld : T_ * N_ * gx_cols_);
-  off_gh_ = s.Add(N_ * r1_panels_ * rnn::kPanel);
+  // The two-step path needs Hp a whole number of unit blocks (H itself then, as Hp = H) and
+  // a cell whose whole recurrent product is h·Rᵀ (not GRU without linear_before_reset).
+  two_steps_ = N_ == 1 && constant_weights_ && !step_projection_ && !gru_split &&
+               H_ % kUnitBlock == 0 && H_ / kUnitBlock >= 2;
+  off_gh_ = s.Add(N_ * r1_panels_ * rnn::kPanel * (two_steps_ ? 2 : 1));
   off_gh2_ = s.Add(N_ * r2_panels_ * rnn::kPanel);
   off_rh_ = s.Add(gru_split ? N_ * Hp_ : 0);
   off_h_ = s.Add(D_ * N_ * Hp_);
   off_c_ = s.Add(attrs_.cell == RecurrentCell::kLstm ? D_ * N_ * Hp_ : 0);
   off_tmp_ = s.Add(Hp_);
+  off_h2_ = s.Add(two_steps_ ? D_ * Hp_ : 0);
+  off_pairs_ = s.Add(two_steps_ ? 2 * Hp_ : 0);
   off_apack_ = s.Add(std::max({rnn::GemmPackScratchFloats(step_projection_ ? N_ : T_ * N_, I_),
                                rnn::GemmPackScratchFloats(N_, Hp_)}));
   const int64_t bias_floats = gx_cols_, rbh_floats = D_ * Hp_, peep_floats = D_ * 3 * Hp_;
@@ -203,9 +225,9 @@ absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
     packed_bias_.assign(D_ * padded, 0.f);
     for (int64_t d = 0; d < D_; ++d) {
       const float* wd = w_plain.data() + d * cols;
-      rnn::PackB(I_, cols, [&](int64_t k, int64_t c) { return wd[k * gx_cols_ + c]; },
+      rnn::PackB(I_, cols, [&](int64_t k, int64_t c) { return wd[k * gx_cols_ + OnnxColumn(c)]; },
                  owned_w_packed_.data() + d * w_packed_floats_);
-      std::copy_n(owned_bias_.data() + d * cols, cols, packed_bias_.data() + d * padded);
+      for (int64_t c = 0; c < cols; ++c) packed_bias_[d * padded + c] = owned_bias_[d * cols + OnnxColumn(c)];
     }
     scratchpad_md_ = memory::desc();
   } else {
@@ -248,8 +270,9 @@ void MatmulCellKernel::ConvertWeights(const float* w, const float* r, const floa
     }
     const float* rd = r + d * G * H * H;
     auto r_at = [&](int64_t gate0) {
-      return [=](int64_t k, int64_t c) -> float {
-        const int64_t g = gate0 + c / Hp, j = c % Hp;
+      return [=, this](int64_t k, int64_t c) -> float {
+        const int64_t onnx = OnnxColumn(c);
+        const int64_t g = gate0 + onnx / Hp, j = onnx % Hp;
         return (k < H && j < H) ? rd[(g * H + j) * H + k] : 0.f;
       };
     };
@@ -257,7 +280,7 @@ void MatmulCellKernel::ConvertWeights(const float* w, const float* r, const floa
     if (r2_floats_ > 0) rnn::PackB(Hp, Hp, r_at(2), out.r2 + d * r2_floats_);
     if (p)
       for (int64_t g = 0; g < 3; ++g)
-        for (int64_t j = 0; j < H; ++j) out.peep[(d * 3 + g) * Hp + j] = p[(d * 3 + g) * H + j];
+        for (int64_t j = 0; j < H; ++j) out.peep[d * 3 * Hp + PeepIndex(g, j)] = p[(d * 3 + g) * H + j];
   }
 }
 
@@ -315,6 +338,31 @@ absl::Status MatmulCellKernel::RunProjection(ComputeContext& ctx, const float* x
   return absl::OkStatus();
 }
 
+int64_t MatmulCellKernel::OnnxColumn(int64_t c) const {
+  if (!two_steps_) return c;
+  const int64_t per_block = G_ * kUnitBlock;
+  const int64_t v = c / per_block, g = c % per_block / kUnitBlock;
+  return g * Hp_ + v * kUnitBlock + c % kUnitBlock;
+}
+
+int64_t MatmulCellKernel::PeepIndex(int64_t g, int64_t j) const {
+  if (!two_steps_) return g * Hp_ + j;
+  return j / kUnitBlock * 3 * kUnitBlock + g * kUnitBlock + j % kUnitBlock;
+}
+
+rnn::GateParams MatmulCellKernel::GatesOf(int d, const WeightPtrs& wp) const {
+  const int per_dir = attrs_.activations_per_direction();
+  rnn::GateParams gates;
+  gates.f = &attrs_.activation(d, 0);
+  gates.g = &attrs_.activation(d, std::min(1, per_dir - 1));
+  gates.hact = &attrs_.activation(d, per_dir - 1);
+  gates.clip = attrs_.clip;
+  gates.input_forget = attrs_.input_forget;
+  gates.peep = has_peepholes_ ? wp.peep + d * 3 * Hp_ : nullptr;
+  gates.rbh = wp.rbh + d * Hp_;
+  return gates;
+}
+
 // One direction over all steps. `x` is the X input (read per step in step-projection mode),
 // `gx` the whole-sequence projection otherwise. `y` is the Y output (may be null); the h/c
 // state buffers hold the initial state on entry and the final state on exit.
@@ -336,15 +384,7 @@ void MatmulCellKernel::RunDirection(int d, const float* x, const float* gx, cons
   const float* r2 = wp.r2 + d * r2_floats_;
   const bool reverse = d == 1 || attrs_.reverse;
   const bool layout0 = attrs_.layout == 0;
-  const int per_dir = attrs_.activations_per_direction();
-  rnn::GateParams gates;
-  gates.f = &attrs_.activation(d, 0);
-  gates.g = &attrs_.activation(d, std::min(1, per_dir - 1));
-  gates.hact = &attrs_.activation(d, per_dir - 1);
-  gates.clip = attrs_.clip;
-  gates.input_forget = attrs_.input_forget;
-  gates.peep = has_peepholes_ ? wp.peep + d * 3 * Hp : nullptr;
-  gates.rbh = wp.rbh + d * Hp;
+  const rnn::GateParams gates = GatesOf(d, wp);
   const bool gru_split = attrs_.cell == RecurrentCell::kGru && !attrs_.linear_before_reset;
 
   for (int64_t step = 0; step < T; ++step) {
@@ -412,6 +452,106 @@ void MatmulCellKernel::RunDirection(int d, const float* x, const float* gx, cons
   }
 }
 
+// Batch 1, where one step is a matrix-vector product bound by how fast the recurrent weights
+// stream into L1. Split h into B blocks of kUnitBlock units and R into B x B tiles (u, v):
+// rows of input block u, the gate columns of unit block v. Step s finalises unit blocks one
+// by one (forward order on even steps, backward on odd ones); once h_s[u] is final, every
+// tile (u, v) read later in the same sweep serves step s (with h_{s-1}[u]) and step s + 1
+// (with h_s[u]) in one two-row product. The next sweep runs the other way round and needs
+// only the tiles the previous one could not share plus the diagonal: B(B+1)/2 tile reads per
+// step instead of B². Only the order of the additions changes.
+void MatmulCellKernel::RunDirectionTwoSteps(int d, const float* gx, const int32_t* lens, const WeightPtrs& wp,
+                                            char* scratch, float* y) const {
+  const int64_t T = T_, H = H_, Hp = Hp_, G = G_, D = D_, ub = kUnitBlock;
+  const int64_t blocks = Hp / ub, kp = rnn::PaddedK(Hp), per_block = G * ub;
+  // N = 1: a short row is a shorter sequence (reverse: starting from its last valid step).
+  const int64_t steps = lens ? lens[0] : T;
+  auto buffer = [&](int64_t off) { return reinterpret_cast<float*>(scratch + off); };
+  const int64_t ldgh = r1_panels_ * rnn::kPanel, w_ld = w_panels_ * rnn::kPanel;
+  float* acc_buf[2] = {buffer(off_gh_), buffer(off_gh_) + ldgh};
+  float* h_buf[2] = {buffer(off_h_) + d * Hp, buffer(off_h2_) + d * Hp};
+  float* cs = buffer(off_c_) + d * Hp;
+  float* tmp = buffer(off_tmp_);
+  float* a_pack = buffer(off_apack_);
+  const float* r1 = wp.r1 + d * r1_floats_;
+  const bool reverse = d == 1 || attrs_.reverse;
+  const rnn::GateParams gates = GatesOf(d, wp);
+  // h_s lives in h_buf[(s + 1) & 1], so h_{-1}, the initial state, is the usual state buffer.
+  auto h_of = [&](int64_t s) { return h_buf[(s + 1) & 1]; };
+  auto acc_of = [&](int64_t s) { return acc_buf[s & 1]; };
+
+  // acc_of(s)[block v's columns] += h_{s-1}[blocks u0..u1) · R(u0..u1, v): rows u0·ub.. of
+  // block v's panels, one stream per panel. With `both` the same read also adds
+  // h_s[blocks u0..u1) · R(u0..u1, v) into acc_of(s + 1).
+  rnn::GemmOptions options;
+  options.accumulate = true;
+  options.b_panel_stride = kp * rnn::kPanel;
+  float* pairs = buffer(off_pairs_);
+  rnn::GemmOptions shared = options;
+  shared.a_packed = true;
+  auto tiles = [&](int64_t s, int64_t u0, int64_t u1, int64_t v, bool both) {
+    if (u0 >= u1) return;
+    float* c0 = acc_of(s) + v * per_block;
+    const float* b = r1 + (v * per_block / rnn::kPanel) * kp * rnn::kPanel + u0 * ub * rnn::kPanel;
+    if (both) {
+      rnn::GemmPacked(2, (u1 - u0) * ub, per_block / rnn::kPanel, pairs + 2 * u0 * ub, 0, b, c0,
+                      acc_of(s + 1) + v * per_block - c0, a_pack, shared);
+    } else {
+      rnn::GemmPacked(1, (u1 - u0) * ub, per_block / rnn::kPanel, h_of(s - 1) + u0 * ub, 0, b, c0, 0, a_pack,
+                      options);
+    }
+  };
+
+  std::fill(acc_of(0), acc_of(0) + ldgh, 0.f);
+  for (int64_t s = 0; s < steps; ++s) {
+    const int64_t t = reverse ? steps - 1 - s : s;
+    const bool forward_sweep = (s & 1) == 0, has_next = s + 1 < steps;
+    if (has_next) std::fill(acc_of(s + 1), acc_of(s + 1) + ldgh, 0.f);
+    const float* xw = gx + (d * T + t) * w_ld;
+    float* h = h_of(s);
+    float* rec = acc_of(s);
+    for (int64_t i = 0; i < blocks; ++i) {
+      const int64_t v = forward_sweep ? i : blocks - 1 - i;
+      // Input blocks already final in this sweep (before v in its order) are shared with
+      // step s + 1; the diagonal is not; those after v were shared by the previous sweep
+      // (except on the first step).
+      const int64_t lo = forward_sweep ? 0 : v + 1, hi = forward_sweep ? v : blocks;  // shared now
+      tiles(s, lo, hi, v, has_next);
+      tiles(s, v, v + 1, v, false);
+      if (s == 0) tiles(s, v + 1, blocks, v, false);  // the first sweep is forward
+      // Unit block v of step s is complete: its gate math, written into h_s (the row
+      // functions update h in place, so h_{s-1}'s block is copied in first).
+      const int64_t j0 = v * ub, c0 = v * per_block;
+      std::copy_n(h_of(s - 1) + j0, ub, h + j0);
+      rnn::GateParams block_gates = gates;
+      if (gates.peep) block_gates.peep = gates.peep + v * 3 * ub;
+      block_gates.rbh = gates.rbh + j0;
+      switch (attrs_.cell) {
+        case RecurrentCell::kRnn:
+          rnn::RnnRow(block_gates, xw + c0, rec + c0, h + j0, ub);
+          break;
+        case RecurrentCell::kGru:
+          rnn::GruLbrRow(block_gates, xw + c0, rec + c0, h + j0, ub, ub);
+          break;
+        case RecurrentCell::kLstm:
+          rnn::LstmRow(block_gates, xw + c0, rec + c0, h + j0, cs + j0, tmp, ub, ub);
+          break;
+      }
+      // Block v's (h_{s-1}, h_s) pairs: the packed A of the tiles this sweep shares.
+      const float* h_prev = h_of(s - 1);
+      for (int64_t j = j0; j < j0 + ub; ++j) {
+        pairs[2 * j] = h_prev[j];
+        pairs[2 * j + 1] = h[j];
+      }
+    }
+    if (y) std::memcpy(y + (t * D + d) * H, h, H * sizeof(float));  // N = 1: both layouts agree
+  }
+  if (y)  // rows past a short sequence
+    for (int64_t t = steps; t < T; ++t) std::memset(y + (t * D + d) * H, 0, H * sizeof(float));
+  // The caller reads the final state from the usual buffer.
+  if (steps > 0 && h_of(steps - 1) != h_buf[0]) std::copy_n(h_of(steps - 1), Hp, h_buf[0]);
+}
+
 absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
   char* scratch = static_cast<char*>(ctx.scratch());
   WeightPtrs wp;
@@ -474,7 +614,13 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
   if (lstm) load_state(cs, kInitC);
 
   float* y = ctx.has_output(kY) ? ctx.output<float>(kY) : nullptr;
-  for (int d = 0; d < D_; ++d) RunDirection(d, ctx.input<float>(kX), gx, lens, wp, scratch, y);
+  for (int d = 0; d < D_; ++d) {
+    if (two_steps_) {
+      RunDirectionTwoSteps(d, gx, lens, wp, scratch, y);
+    } else {
+      RunDirection(d, ctx.input<float>(kX), gx, lens, wp, scratch, y);
+    }
+  }
 
   auto store_state = [&](const float* src, int slot) {
     if (!ctx.has_output(slot)) return;
