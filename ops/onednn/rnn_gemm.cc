@@ -156,7 +156,7 @@ __attribute__((noinline)) void MicroKernel(int64_t k, const float* a, const floa
     }
 }
 
-// `np` panels for MR packed rows: NP panels at a time, then the remaining panels one by one.
+// `np` panels for MR packed rows: NP panels at a time, then two, then one by one.
 template <int MR, int NP>
 void RowBlock(int64_t k, int64_t np, const float* a, const float* b, int64_t panel_stride, const float* bias,
               bool accumulate, float* c, int64_t ldc) {
@@ -164,6 +164,14 @@ void RowBlock(int64_t k, int64_t np, const float* a, const float* b, int64_t pan
   int64_t p = 0;
   for (; p + NP <= np; p += NP)
     MicroKernel<MR, NP>(k, a, b + p * panel_stride, panel_stride, bias_at(p), accumulate, c + p * kPanel, ldc);
+  if constexpr (NP > 2) {
+    // Two leftover panels together: a single panel's four accumulator chains leave the FMA
+    // units waiting on latency.
+    if (p + 2 <= np) {
+      MicroKernel<MR, 2>(k, a, b + p * panel_stride, panel_stride, bias_at(p), accumulate, c + p * kPanel, ldc);
+      p += 2;
+    }
+  }
   for (; p < np; ++p)
     MicroKernel<MR, 1>(k, a, b + p * panel_stride, panel_stride, bias_at(p), accumulate, c + p * kPanel, ldc);
 }
@@ -191,7 +199,9 @@ void GemmPacked(int64_t m, int64_t k, int64_t panels, const float* a, int64_t ld
                 float* c, int64_t ldc, float* a_pack, const GemmOptions& options) {
   // A chunk of rows is packed once, then a block of panels (kPanelBlock x K floats, in L2) is
   // reused by every row tile of the chunk; at batch 1 this simply streams B once.
-  constexpr int64_t kPanelBlock = 4;  // 4 panels x K=256 floats = 64 KB
+  // A product of one row tile reuses nothing across row tiles: unless the walk alternates
+  // direction, its panels form one block so the micro-kernels get their widest panel groups.
+  const int64_t kPanelBlock = m <= kRowBlock && !options.reverse_blocks ? panels : 4;  // 4 x K=256: 64 KB
   const int64_t blocks = (panels + kPanelBlock - 1) / kPanelBlock;
   const int64_t chunk = RowChunk(k), kp = PaddedK(k);
   const int64_t panel_stride = options.b_panel_stride ? options.b_panel_stride : kp * kPanel;
