@@ -1,8 +1,11 @@
 // "matmul_cell": ONNX RNN / GRU / LSTM as
-//   1. the input projection Gx = X·Wᵀ + b: at small batch one oneDNN matmul over every time
-//      step at once; at large batch one packed GEMM per step (see StepProjectionMinBatch),
+//   1. the input projection Gx = X·Wᵀ + b: at small batch one product over every time step
+//      at once (our packed GEMM for constant weights, oneDNN's matmul otherwise); at large
+//      batch one packed GEMM per step (see StepProjectionMinBatch),
 //   2. per step one small packed GEMM for the recurrence (rnn_gemm.h): Gh[N, G·Hp] = h·Rᵀ,
 //   3. the gate math per batch row in vectorised passes over gate blocks (rnn_gates.h).
+// At batch 1 steps 2 and 3 run block by block over two steps at a time, so each read of a
+// recurrent weight tile serves two steps (RunDirectionTwoSteps).
 // Every internal buffer pads the hidden size to Hp (a multiple of 8) so the gate math never
 // needs a scalar tail; padded weight rows/columns are zero, and padded state lanes are reset
 // to zero after each step, so they never leak into real lanes.
