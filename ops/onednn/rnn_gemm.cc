@@ -197,12 +197,12 @@ int64_t GemmPackScratchFloats(int64_t m, int64_t k) {
 
 void GemmPacked(int64_t m, int64_t k, int64_t panels, const float* a, int64_t lda, const float* b,
                 float* c, int64_t ldc, float* a_pack, const GemmOptions& options) {
-  // A chunk of rows is packed once, then a block of panels (kPanelBlock x K floats, in L2) is
-  // reused by every row tile of the chunk; at batch 1 this simply streams B once.
+  // A chunk of rows is packed once, then a block of panels (4 x K floats: 64 KB at K = 256,
+  // in L2) is reused by every row tile of the chunk; at batch 1 this simply streams B once.
   // A product of one row tile reuses nothing across row tiles: unless the walk alternates
   // direction, its panels form one block so the micro-kernels get their widest panel groups.
-  const int64_t kPanelBlock = m <= kRowBlock && !options.reverse_blocks ? panels : 4;  // 4 x K=256: 64 KB
-  const int64_t blocks = (panels + kPanelBlock - 1) / kPanelBlock;
+  const int64_t panel_block = m <= kRowBlock && !options.reverse_blocks ? panels : 4;
+  const int64_t blocks = (panels + panel_block - 1) / panel_block;
   const int64_t chunk = RowChunk(k), kp = PaddedK(k);
   const int64_t panel_stride = options.b_panel_stride ? options.b_panel_stride : kp * kPanel;
   for (int64_t r0 = 0; r0 < m; r0 += chunk) {
@@ -214,8 +214,8 @@ void GemmPacked(int64_t m, int64_t k, int64_t panels, const float* a, int64_t ld
         PackRows(std::min<int64_t>(kRowBlock, rows - r), k, a + (r0 + r) * lda, lda, a_pack + r * kp);
     const float* ap = options.a_packed ? a : as_is ? a + r0 * lda : a_pack;
     for (int64_t i = 0; i < blocks; ++i) {
-      const int64_t p0 = (options.reverse_blocks ? blocks - 1 - i : i) * kPanelBlock;
-      const int64_t np = std::min(kPanelBlock, panels - p0);
+      const int64_t p0 = (options.reverse_blocks ? blocks - 1 - i : i) * panel_block;
+      const int64_t np = std::min(panel_block, panels - p0);
       const float* bb = b + p0 * panel_stride;
       const float* bias = options.bias ? options.bias + p0 * kPanel : nullptr;
       float* cc = c + r0 * ldc + p0 * kPanel;
