@@ -98,10 +98,7 @@ bool RecurrentLayer<S>::ForwardOnednn() {
     const absl::Status s = onednn_->Forward(x_->v.data(), steps_, batch_, kernel_.value.data(),
                                             recurrent_.value.data(), bias_.value.data(), h_.data());
     if (s.ok()) return true;
-    // Training goes on, on the reference path, which computes the same function.
-    std::fprintf(stderr, "seqrt trainer: %s; this layer uses the reference BPTT from now on\n",
-                 std::string(s.message()).c_str());
-    onednn_failed_ = true;
+    FallBackToReference(s);
   }
   return false;
 }
@@ -121,11 +118,17 @@ bool RecurrentLayer<S>::BackwardOnednn(const Seq<S>& dy, Seq<S>* dx) {
     const absl::Status s = onednn_->Backward(dh, kernel_.grad.data(), recurrent_.grad.data(),
                                              bias_.grad.data(), dx ? dx->v.data() : nullptr);
     if (s.ok()) return true;
-    std::fprintf(stderr, "seqrt trainer: %s; this layer uses the reference BPTT from now on\n",
-                 std::string(s.message()).c_str());
-    onednn_failed_ = true;
+    FallBackToReference(s);
   }
   return false;
+}
+
+template <typename S>
+void RecurrentLayer<S>::FallBackToReference(const absl::Status& why) {
+  // Training goes on, on the reference path, which computes the same function.
+  std::fprintf(stderr, "seqrt trainer: %s; this layer uses the reference BPTT from now on\n",
+               std::string(why.message()).c_str());
+  onednn_failed_ = true;
 }
 
 template <typename S>

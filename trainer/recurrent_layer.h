@@ -44,6 +44,8 @@ class RecurrentLayer final : public Layer<S> {
   // The oneDNN path; false (after one warning, and for good) when oneDNN fails.
   bool ForwardOnednn();
   bool BackwardOnednn(const Seq<S>& dy, Seq<S>* dx);
+  // Reports a oneDNN failure once and switches this layer to the reference BPTT for good.
+  void FallBackToReference(const absl::Status& why);
   void BackwardReference(const Seq<S>& dy, Seq<S>* dx);
   void StepForward(int64_t t, const S* h_prev, const S* c_prev, int64_t n);
   // Returns into dh_prev / dc_prev the gradients flowing to the previous processed step.
