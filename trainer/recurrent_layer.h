@@ -11,6 +11,7 @@
 
 #include <memory>
 
+#include "absl/status/status.h"
 #include "trainer/layers.h"
 #include "trainer/recurrent_layer_onednn.h"
 
