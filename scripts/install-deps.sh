@@ -3,12 +3,19 @@
 # when everything is present). Nothing is downloaded from anywhere but Debian's repository.
 set -euo pipefail
 
+# Every package is named here: installs run with --no-install-recommends, so anything a package
+# only recommends (or a machine happens to have) must be listed to reach a bare Debian 12.
 packages=(
-  build-essential cmake pkg-config ccache
-  libdnnl-dev libonnx-dev libprotobuf-dev protobuf-compiler libabsl-dev
+  # toolchain and the tools the scripts call
+  build-essential cmake pkg-config ccache git ca-certificates
+  # libraries; ocl-icd-opencl-dev: Debian's oneDNN is built with its OpenCL runtime, and
+  # dnnl-config.cmake calls find_package(OpenCL), which libdnnl-dev only recommends
+  libdnnl-dev ocl-icd-opencl-dev libonnx-dev libprotobuf-dev protobuf-compiler libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
   nlohmann-json3-dev
-  python3-onnx python3-numpy python3-torch
+  # Python: the test scripts run under /usr/bin/python3 and import these
+  python3 python3-onnx python3-numpy python3-torch python3-pytest
+  # the showcase's audio libraries
   espeak-ng libespeak-ng-dev libsndfile1-dev libsamplerate0-dev libfftw3-dev libstb-dev
 )
 
