@@ -7,7 +7,7 @@ set -euo pipefail
 # only recommends (or a machine happens to have) must be listed to reach a bare Debian 12.
 packages=(
   # toolchain and the tools the scripts call
-  build-essential cmake pkg-config ccache git ca-certificates
+  build-essential cmake pkg-config ccache git ca-certificates debootstrap
   # libraries; ocl-icd-opencl-dev: Debian's oneDNN is built with its OpenCL runtime, and
   # dnnl-config.cmake calls find_package(OpenCL), which libdnnl-dev only recommends
   libdnnl-dev ocl-icd-opencl-dev libonnx-dev libprotobuf-dev protobuf-compiler libabsl-dev
