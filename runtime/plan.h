@@ -77,7 +77,7 @@ class Plan {
 
  private:
   struct RunState;  // arena + prebuilt contexts; pooled so concurrent runs don't share
-  Plan() = default;
+  Plan();  // defined next to RunState (runtime/executor.cc), which it must see complete
 
   absl::Status BuildSteps(const std::vector<Dims>& input_dims, const std::vector<DType>& input_dtypes,
                           const std::vector<bool>& bound);

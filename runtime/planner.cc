@@ -1,70 +1,15 @@
-#include "runtime/plan.h"
-
-#include <chrono>
-#include <cstdlib>
+// The planner: binds the graph to one input-shape signature. Infers every shape, folds what
+// is constant, chooses and prepares a kernel per node, and lays out the arena.
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "ops/subgraph.h"
 #include "runtime/memory_planner.h"
+#include "runtime/plan.h"
+#include "runtime/plan_common.h"
 #include "seqrt/status.h"
 
 namespace seqrt::runtime {
-namespace {
-
-// Inputs of at most this many elements are handed to a dynamic node's shape function at run
-// time: shape-like inputs (Reshape's shape, Slice's starts...) are always that small.
-constexpr int64_t kMaxRuntimeConstantElements = 4096;
-
-// A non-null address for inputs of shape-only ops (Shape, Size) whose data is never read.
-const char kShapeOnlyPlaceholder[64] = {};
-
-absl::Status AnnotateNode(const absl::Status& st, const graph::Node& node) {
-  if (st.ok()) return st;
-  std::string msg(st.message());
-  if (msg.find(node.Describe()) != std::string::npos) return st;
-  return absl::Status(st.code(), absl::StrCat(node.Describe(), ": ", msg));
-}
-
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
-};
-
-// Picks the first kernel (fast ones first) whose Prepare accepts these shapes.
-absl::StatusOr<std::unique_ptr<ops::OpKernel>> ChooseKernel(const graph::Node& node,
-                                                            const ops::OpSchema& schema,
-                                                            ops::PrepareContext& pctx) {
-  if (schema.kernels.empty())
-    return absl::InternalError(absl::StrCat(node.Describe(), ": no kernel registered"));
-  absl::Status last;
-  for (size_t k = 0; k < schema.kernels.size(); ++k) {
-    auto kernel = schema.kernels[k](node);
-    if (!kernel.ok()) return AnnotateNode(kernel.status(), node);
-    last = (*kernel)->Prepare(pctx);
-    if (last.ok()) return std::move(*kernel);
-    const bool declined = last.code() == absl::StatusCode::kUnimplemented && k + 1 < schema.kernels.size();
-    if (!declined) return AnnotateNode(last, node);
-  }
-  return AnnotateNode(last, node);
-}
-
-// Regular inputs, then the outer values the node's subgraphs capture.
-std::vector<graph::ValueId> AllInputs(const graph::Node& node) {
-  std::vector<graph::ValueId> ids = node.inputs;
-  ids.insert(ids.end(), node.implicit_inputs.begin(), node.implicit_inputs.end());
-  return ids;
-}
-
-}  // namespace
-
-struct Plan::RunState {
-  std::unique_ptr<void, FreeDeleter> arena;
-  std::vector<ops::ComputeContext> contexts;  // per step; unused for dynamic steps
-  std::vector<Tensor> dynamic;                // per value id, for dynamic values
-  const RunInputs* inputs = nullptr;
-};
-
-Plan::~Plan() = default;
 
 absl::StatusOr<std::unique_ptr<Plan>> Plan::Build(std::shared_ptr<const graph::Graph> graph,
                                                   const std::vector<Dims>& input_dims,
@@ -178,74 +123,6 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
     steps_.push_back(std::move(step));
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<Tensor>> Plan::ComputeNodeNow(const graph::Node& node,
-                                                         const ops::OpSchema& schema,
-                                                         std::vector<NowInput> inputs,
-                                                         bool reference_only) const {
-  std::vector<ops::InferContext::InputFacts> facts(inputs.size());
-  std::vector<Tensor> small_copies;
-  small_copies.reserve(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const NowInput& in = inputs[i];
-    if (!in.present) continue;
-    facts[i].present = true;
-    facts[i].dtype = in.dtype;
-    facts[i].shape = graph::Shape::FromDims(in.dims);
-    facts[i].constant = in.constant;
-    if (!in.constant && in.data != kShapeOnlyPlaceholder &&
-        NumElements(in.dims) <= kMaxRuntimeConstantElements) {
-      small_copies.push_back(Tensor::CopyOf(TensorView(in.dtype, in.dims, in.data)));
-      facts[i].constant = &small_copies.back();
-    }
-  }
-  ops::InferContext ictx(node, facts, static_cast<int>(node.outputs.size()));
-  SEQRT_RETURN_IF_ERROR(schema.infer ? schema.infer(ictx) : absl::OkStatus());
-  std::vector<ops::PrepareContext::Slot> in_slots(inputs.size());
-  std::vector<ops::ComputeContext::In> ins(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (!inputs[i].present) continue;
-    in_slots[i] = {inputs[i].dtype, inputs[i].dims, facts[i].constant, true};
-    ins[i] = {inputs[i].dtype, &inputs[i].dims, inputs[i].data};
-  }
-  std::vector<ops::PrepareContext::Slot> out_slots(node.outputs.size());
-  for (size_t o = 0; o < node.outputs.size(); ++o) {
-    if (!ictx.has_output(static_cast<int>(o))) continue;
-    const auto& out = ictx.output(static_cast<int>(o));
-    if (!out.shape.fully_known() && !schema.allocates_outputs) {
-      return absl::InternalError(absl::StrCat("output ", o, " shape is still unknown at run time"));
-    }
-    out_slots[o] = {out.dtype, out.shape.fully_known() ? out.shape.ToDims() : Dims{}, nullptr, true};
-  }
-  ops::PrepareContext pctx(node, in_slots, out_slots, options_.threads);
-  std::unique_ptr<ops::OpKernel> kernel;
-  if (reference_only) {
-    // The reference kernel is the one that accepts everything the op allows.
-    SEQRT_ASSIGN_OR_RETURN(kernel, schema.kernels.back()(node));
-    SEQRT_RETURN_IF_ERROR(kernel->Prepare(pctx));
-  } else {
-    SEQRT_ASSIGN_OR_RETURN(kernel, ChooseKernel(node, schema, pctx));
-  }
-  std::unique_ptr<void, FreeDeleter> scratch(
-      pctx.scratch_bytes() ? std::aligned_alloc(kArenaAlignment, AlignUp(pctx.scratch_bytes())) : nullptr);
-  if (schema.allocates_outputs) {
-    ops::ComputeContext cctx(std::move(ins), std::vector<ops::ComputeContext::Out>(node.outputs.size()),
-                             scratch.get());
-    cctx.runtime_hook = static_cast<const ops::SubgraphRunner*>(&subgraphs_);
-    return kernel->ComputeWithOutputs(cctx);
-  }
-  std::vector<Tensor> outputs(node.outputs.size());
-  std::vector<ops::ComputeContext::Out> outs(node.outputs.size());
-  for (size_t o = 0; o < node.outputs.size(); ++o) {
-    if (!out_slots[o].present) continue;
-    outputs[o] = Tensor(out_slots[o].dtype, out_slots[o].dims);
-    outs[o] = {outputs[o].dtype(), &outputs[o].dims(), outputs[o].raw_data()};
-  }
-  ops::ComputeContext cctx(std::move(ins), std::move(outs), scratch.get());
-  cctx.runtime_hook = static_cast<const ops::SubgraphRunner*>(&subgraphs_);
-  SEQRT_RETURN_IF_ERROR(kernel->Compute(cctx));
-  return outputs;
 }
 
 absl::Status Plan::FoldNode(const graph::Node& node, const ops::OpSchema& schema) {
@@ -399,147 +276,6 @@ void Plan::PlanArena() {
   arena_bytes_ = layout.arena_bytes;
   naive_bytes_ = layout.naive_bytes;
   live_peak_bytes_ = layout.live_peak_bytes;
-}
-
-const void* Plan::ResolveData(graph::ValueId id, const RunState& state) const {
-  const PlanValue& pv = values_[id];
-  const PlanValue& root = values_[pv.root];
-  switch (root.storage) {
-    case Storage::kConstant: return root.constant->raw_data();
-    case Storage::kGraphInput: return state.inputs ? state.inputs->data[root.input_index] : nullptr;
-    case Storage::kArena: return static_cast<const char*>(state.arena.get()) + root.offset;
-    case Storage::kDynamic: return state.dynamic[pv.root].raw_data();
-    case Storage::kAbsent: return nullptr;
-  }
-  return nullptr;
-}
-
-std::unique_ptr<Plan::RunState> Plan::NewRunState() const {
-  auto state = std::make_unique<RunState>();
-  state->arena.reset(std::aligned_alloc(kArenaAlignment, AlignUp(std::max<int64_t>(arena_bytes_, 1))));
-  state->dynamic.resize(values_.size());
-  const graph::Graph& g = *graph_;
-  state->contexts.reserve(steps_.size());
-  for (const PlanStep& step : steps_) {
-    std::vector<ops::ComputeContext::In> ins;
-    std::vector<ops::ComputeContext::Out> outs;
-    void* scratch = nullptr;
-    if (!step.dynamic) {
-      const graph::Node& node = g.nodes[step.node_index];
-      for (graph::ValueId id : AllInputs(node)) {
-        if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) {
-          ins.push_back({});
-          continue;
-        }
-        ins.push_back({values_[id].dtype, &values_[id].dims, ResolveData(id, *state)});
-      }
-      for (graph::ValueId id : node.outputs) {
-        if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) {
-          outs.push_back({});
-          continue;
-        }
-        outs.push_back({values_[id].dtype, &values_[id].dims, const_cast<void*>(ResolveData(id, *state))});
-      }
-      if (step.scratch_bytes > 0) scratch = static_cast<char*>(state->arena.get()) + step.scratch_offset;
-    }
-    state->contexts.emplace_back(std::move(ins), std::move(outs), scratch);
-    state->contexts.back().runtime_hook = static_cast<const ops::SubgraphRunner*>(&subgraphs_);
-  }
-  return state;
-}
-
-absl::Status Plan::RunDynamicStep(const PlanStep& step, RunState& state) const {
-  const graph::Node& node = graph_->nodes[step.node_index];
-  const std::vector<graph::ValueId> ids = AllInputs(node);
-  std::vector<NowInput> inputs(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    graph::ValueId id = ids[i];
-    if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) continue;
-    const PlanValue& pv = values_[id];
-    const bool dynamic = values_[pv.root].storage == Storage::kDynamic;
-    inputs[i] = {true, pv.dtype, dynamic ? state.dynamic[pv.root].dims() : pv.dims,
-                 pv.storage == Storage::kConstant ? pv.constant : nullptr, ResolveData(id, state)};
-  }
-  auto outputs = ComputeNodeNow(node, *step.schema, std::move(inputs), /*reference_only=*/false);
-  if (!outputs.ok()) return AnnotateNode(outputs.status(), node);
-  for (size_t o = 0; o < node.outputs.size() && o < outputs->size(); ++o) {
-    if (node.outputs[o] == graph::kNoValue) continue;
-    if (!(*outputs)[o].raw_data()) {
-      return absl::InternalError(absl::StrCat(node.Describe(), ": output ", o, " was not produced"));
-    }
-    state.dynamic[node.outputs[o]] = std::move((*outputs)[o]);
-  }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<Tensor>> Plan::Execute(const RunInputs& inputs,
-                                                  std::vector<ProfileEvent>* profile,
-                                                  const std::vector<bool>* needed) const {
-  std::unique_ptr<RunState> state;
-  {
-    std::lock_guard<std::mutex> lock(pool_mutex_);
-    if (!pool_.empty()) {
-      state = std::move(pool_.back());
-      pool_.pop_back();
-    }
-  }
-  if (!state) state = NewRunState();
-  state->inputs = &inputs;
-  // Returns the run state to the pool however this function exits.
-  struct Release {
-    const Plan* plan;
-    std::unique_ptr<RunState>& state;
-    ~Release() {
-      state->inputs = nullptr;
-      std::lock_guard<std::mutex> lock(plan->pool_mutex_);
-      plan->pool_.push_back(std::move(state));
-    }
-  } release{this, state};
-
-  const graph::Graph& g = *graph_;
-  using Clock = std::chrono::steady_clock;
-  const auto run_start = Clock::now();
-  for (size_t s = 0; s < steps_.size(); ++s) {
-    const PlanStep& step = steps_[s];
-    if (step.skip_compute) continue;
-    const auto t0 = profile ? Clock::now() : Clock::time_point();
-    if (step.dynamic) {
-      SEQRT_RETURN_IF_ERROR(RunDynamicStep(step, *state));
-    } else {
-      ops::ComputeContext& ctx = state->contexts[s];
-      const graph::Node& node = g.nodes[step.node_index];
-      const std::vector<graph::ValueId>& ids = step.inputs;
-      for (size_t i = 0; i < ids.size(); ++i) {
-        graph::ValueId id = ids[i];
-        if (id != graph::kNoValue && values_[id].storage == Storage::kGraphInput)
-          ctx.set_input_data(static_cast<int>(i), ResolveData(id, *state));
-      }
-      SEQRT_RETURN_IF_ERROR(AnnotateNode(step.kernel->Compute(ctx), node));
-    }
-    if (profile) {
-      const auto t1 = Clock::now();
-      const graph::Node& node = g.nodes[step.node_index];
-      profile->push_back(
-          {node.name, node.op_type, step.dynamic ? "dynamic" : std::string(step.kernel->name()),
-           std::chrono::duration_cast<std::chrono::nanoseconds>(t0 - run_start).count(),
-           std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()});
-    }
-  }
-  std::vector<Tensor> outputs;
-  outputs.reserve(g.outputs.size());
-  for (size_t o = 0; o < g.outputs.size(); ++o) {
-    if (needed && o < needed->size() && !(*needed)[o]) {
-      outputs.emplace_back();
-      continue;
-    }
-    const graph::ValueId id = g.outputs[o];
-    const PlanValue& pv = values_[id];
-    const bool dynamic = values_[pv.root].storage == Storage::kDynamic;
-    const Dims& dims = dynamic ? state->dynamic[pv.root].dims() : pv.dims;
-    outputs.push_back(Tensor::CopyOf(TensorView(pv.dtype, dims, ResolveData(id, *state))));
-  }
-  for (Tensor& t : state->dynamic) if (t.raw_data()) t = Tensor();
-  return outputs;
 }
 
 PlanInfo Plan::Describe() const {

@@ -1,0 +1,35 @@
+// Helpers shared by the planner (runtime/planner.cc) and the executor (runtime/executor.cc):
+// both choose kernels and compute single nodes (folding at plan time, dynamic steps at run time).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "graph/graph.h"
+#include "ops/kernel.h"
+#include "ops/op_schema.h"
+
+namespace seqrt::runtime {
+
+// Inputs of at most this many elements are handed to a dynamic node's shape function at run
+// time: shape-like inputs (Reshape's shape, Slice's starts...) are always that small.
+constexpr int64_t kMaxRuntimeConstantElements = 4096;
+
+// A non-null address for inputs of shape-only ops (Shape, Size) whose data is never read.
+extern const char kShapeOnlyPlaceholder[64];
+
+// Prefixes the node's description to an error that does not already name it.
+absl::Status AnnotateNode(const absl::Status& st, const graph::Node& node);
+
+// Picks the first kernel (fast ones first) whose Prepare accepts these shapes.
+absl::StatusOr<std::unique_ptr<ops::OpKernel>> ChooseKernel(const graph::Node& node,
+                                                            const ops::OpSchema& schema,
+                                                            ops::PrepareContext& pctx);
+
+// Regular inputs, then the outer values the node's subgraphs capture.
+std::vector<graph::ValueId> AllInputs(const graph::Node& node);
+
+}  // namespace seqrt::runtime
