@@ -24,6 +24,8 @@ const OpRegistry& OpRegistry::Global() {
     RegisterRecurrentOps(*r);
     RegisterControlFlowOps(*r);
     RegisterQuantizationOps(*r);
+    RegisterNnOps(*r);
+    RegisterTensorIndexOps(*r);
     return r;
   }();
   return *registry;

@@ -46,5 +46,8 @@ void RegisterConvOps(OpRegistry& registry);
 void RegisterRecurrentOps(OpRegistry& registry);
 void RegisterControlFlowOps(OpRegistry& registry);
 void RegisterQuantizationOps(OpRegistry& registry);
+// CNN/vision front ends (ops/nn/) and indexing ops (ops/tensor/).
+void RegisterNnOps(OpRegistry& registry);
+void RegisterTensorIndexOps(OpRegistry& registry);
 
 }  // namespace seqrt::ops

@@ -1,0 +1,10 @@
+#include "ops/nn/nn_ops.h"
+
+namespace seqrt::ops {
+
+void RegisterNnOps(OpRegistry& registry) {
+  RegisterPoolOps(registry);
+  RegisterConvTransposeOps(registry);
+}
+
+}  // namespace seqrt::ops
