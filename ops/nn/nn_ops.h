@@ -9,5 +9,6 @@ namespace seqrt::ops {
 
 void RegisterPoolOps(OpRegistry& registry);
 void RegisterConvTransposeOps(OpRegistry& registry);
+void RegisterResizeOps(OpRegistry& registry);
 
 }  // namespace seqrt::ops

@@ -5,6 +5,7 @@ namespace seqrt::ops {
 void RegisterNnOps(OpRegistry& registry) {
   RegisterPoolOps(registry);
   RegisterConvTransposeOps(registry);
+  RegisterResizeOps(registry);
 }
 
 }  // namespace seqrt::ops
