@@ -19,7 +19,6 @@ const OpRegistry& OpRegistry::Global() {
     RegisterReduceOps(*r);
     RegisterSoftmaxOps(*r);
     RegisterMatMulOps(*r);
-    RegisterNormalizationOps(*r);
     RegisterConvOps(*r);
     RegisterRecurrentOps(*r);
     RegisterControlFlowOps(*r);

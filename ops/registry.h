@@ -41,7 +41,6 @@ void RegisterTensorOps(OpRegistry& registry);
 void RegisterReduceOps(OpRegistry& registry);
 void RegisterSoftmaxOps(OpRegistry& registry);
 void RegisterMatMulOps(OpRegistry& registry);
-void RegisterNormalizationOps(OpRegistry& registry);
 void RegisterConvOps(OpRegistry& registry);
 void RegisterRecurrentOps(OpRegistry& registry);
 void RegisterControlFlowOps(OpRegistry& registry);

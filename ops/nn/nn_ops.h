@@ -7,6 +7,10 @@
 
 namespace seqrt::ops {
 
+void RegisterNormalizationOps(OpRegistry& registry);  // batch_norm.cc
+void RegisterLayerNormOps(OpRegistry& registry);
+void RegisterInstanceNormOps(OpRegistry& registry);  // and MeanVarianceNormalization
+void RegisterLrnOps(OpRegistry& registry);
 void RegisterPoolOps(OpRegistry& registry);
 void RegisterConvTransposeOps(OpRegistry& registry);
 void RegisterResizeOps(OpRegistry& registry);

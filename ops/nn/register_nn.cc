@@ -3,6 +3,10 @@
 namespace seqrt::ops {
 
 void RegisterNnOps(OpRegistry& registry) {
+  RegisterNormalizationOps(registry);
+  RegisterLayerNormOps(registry);
+  RegisterInstanceNormOps(registry);
+  RegisterLrnOps(registry);
   RegisterPoolOps(registry);
   RegisterConvTransposeOps(registry);
   RegisterResizeOps(registry);
