@@ -19,11 +19,12 @@ const OpRegistry& OpRegistry::Global() {
     RegisterReduceOps(*r);
     RegisterSoftmaxOps(*r);
     RegisterMatMulOps(*r);
-    RegisterNormalizationOps(*r);
     RegisterConvOps(*r);
     RegisterRecurrentOps(*r);
     RegisterControlFlowOps(*r);
     RegisterQuantizationOps(*r);
+    RegisterNnOps(*r);
+    RegisterTensorIndexOps(*r);
     return r;
   }();
   return *registry;

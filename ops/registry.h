@@ -41,10 +41,12 @@ void RegisterTensorOps(OpRegistry& registry);
 void RegisterReduceOps(OpRegistry& registry);
 void RegisterSoftmaxOps(OpRegistry& registry);
 void RegisterMatMulOps(OpRegistry& registry);
-void RegisterNormalizationOps(OpRegistry& registry);
 void RegisterConvOps(OpRegistry& registry);
 void RegisterRecurrentOps(OpRegistry& registry);
 void RegisterControlFlowOps(OpRegistry& registry);
 void RegisterQuantizationOps(OpRegistry& registry);
+// CNN/vision front ends (ops/nn/) and indexing ops (ops/tensor/).
+void RegisterNnOps(OpRegistry& registry);
+void RegisterTensorIndexOps(OpRegistry& registry);
 
 }  // namespace seqrt::ops
