@@ -24,6 +24,7 @@ const OpRegistry& OpRegistry::Global() {
     RegisterRecurrentOps(*r);
     RegisterControlFlowOps(*r);
     RegisterQuantizationOps(*r);
+    RegisterMathOps(*r);
     return r;
   }();
   return *registry;

@@ -46,5 +46,7 @@ void RegisterConvOps(OpRegistry& registry);
 void RegisterRecurrentOps(OpRegistry& registry);
 void RegisterControlFlowOps(OpRegistry& registry);
 void RegisterQuantizationOps(OpRegistry& registry);
+// Family folders (ops/<family>/), one entry each.
+void RegisterMathOps(OpRegistry& registry);
 
 }  // namespace seqrt::ops
