@@ -25,6 +25,7 @@ const OpRegistry& OpRegistry::Global() {
     RegisterControlFlowOps(*r);
     RegisterQuantizationOps(*r);
     RegisterMathOps(*r);
+    RegisterLossOps(*r);
     return r;
   }();
   return *registry;

@@ -48,5 +48,6 @@ void RegisterControlFlowOps(OpRegistry& registry);
 void RegisterQuantizationOps(OpRegistry& registry);
 // Family folders (ops/<family>/), one entry each.
 void RegisterMathOps(OpRegistry& registry);
+void RegisterLossOps(OpRegistry& registry);
 
 }  // namespace seqrt::ops
