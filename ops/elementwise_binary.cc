@@ -1,4 +1,4 @@
-// Binary arithmetic with numpy broadcasting: Add, Sub, Mul, Div, Mod, Pow, PRelu.
+// Binary arithmetic with numpy broadcasting: Add, Sub, Mul, Div, Mod, BitShift, Pow, PRelu.
 // Integer results wrap on overflow and integer division truncates toward zero like C
 // (as the ONNX tests and other runtimes do); division by zero gives 0 instead of a trap.
 // Float32 Add/Sub/Mul/Div try the oneDNN binary kernel first.
@@ -70,6 +70,19 @@ struct ModFn {
     return r;
   }
   bool fmod;
+};
+
+// BitShift on unsigned integers. Shifting by the type's width or more gives 0 (C leaves it
+// undefined; numpy's left_shift/right_shift give 0).
+struct BitShiftFn {
+  static constexpr unsigned kAllowed = kUnsignedInts;
+  explicit BitShiftFn(const graph::Node& n) : left(n.attrs.GetString("direction", "") == "LEFT") {}
+  template <typename C>
+  C operator()(C a, C b) const {
+    if (b >= static_cast<C>(sizeof(C) * 8)) return C(0);
+    return left ? static_cast<C>(a << b) : static_cast<C>(a >> b);
+  }
+  bool left;
 };
 
 struct PReluFn {
@@ -242,6 +255,7 @@ void RegisterElementwiseBinaryOps(OpRegistry& registry) {
   RegisterBinary<MulFn>(registry, "Mul", 1, /*onednn=*/true);
   RegisterBinary<DivFn>(registry, "Div", 1, /*onednn=*/true);
   RegisterBinary<ModFn>(registry, "Mod", 10, /*onednn=*/false);
+  RegisterBinary<BitShiftFn>(registry, "BitShift", 11, /*onednn=*/false);
 
   OpSchema prelu;
   prelu.op_type = "PRelu";

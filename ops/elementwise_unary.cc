@@ -1,4 +1,5 @@
-// Unary elementwise operators (Relu, Tanh, Exp, ...) and Clip. Each op is a small functor
+// Unary elementwise operators (Relu, Tanh, Exp, the trigonometric and hyperbolic functions,
+// Round, Shrink, ...) and Clip. Each op is a small functor
 // over the compute type (16-bit floats compute in float); one kernel template applies it.
 // Float32 tensors go to the oneDNN eltwise kernel first where oneDNN has the function.
 #include <algorithm>
@@ -36,6 +37,18 @@ SEQRT_SIMPLE_UNARY(ErfFn, kNumericTypes, static_cast<C>(std::erf(static_cast<dou
 SEQRT_SIMPLE_UNARY(TanhFn, kFloatTypes, std::tanh(x));
 SEQRT_SIMPLE_UNARY(SinFn, kFloatTypes, std::sin(x));
 SEQRT_SIMPLE_UNARY(CosFn, kFloatTypes, std::cos(x));
+SEQRT_SIMPLE_UNARY(TanFn, kFloatTypes, std::tan(x));
+SEQRT_SIMPLE_UNARY(AsinFn, kFloatTypes, std::asin(x));
+SEQRT_SIMPLE_UNARY(AcosFn, kFloatTypes, std::acos(x));
+SEQRT_SIMPLE_UNARY(AtanFn, kFloatTypes, std::atan(x));
+SEQRT_SIMPLE_UNARY(SinhFn, kFloatTypes, std::sinh(x));
+SEQRT_SIMPLE_UNARY(CoshFn, kFloatTypes, std::cosh(x));
+SEQRT_SIMPLE_UNARY(AsinhFn, kFloatTypes, std::asinh(x));
+SEQRT_SIMPLE_UNARY(AcoshFn, kFloatTypes, std::acosh(x));
+SEQRT_SIMPLE_UNARY(AtanhFn, kFloatTypes, std::atanh(x));
+// ONNX rounds halves to even; nearbyint does under the default rounding mode (never changed
+// in seqrt), unlike std::round which rounds halves away from zero.
+SEQRT_SIMPLE_UNARY(RoundFn, kFloatTypes, std::nearbyint(x));
 SEQRT_SIMPLE_UNARY(FloorFn, kFloatTypes, std::floor(x));
 SEQRT_SIMPLE_UNARY(CeilFn, kFloatTypes, std::ceil(x));
 SEQRT_SIMPLE_UNARY(ReciprocalFn, kFloatTypes, C(1) / x);
@@ -124,6 +137,22 @@ struct ThresholdedReluFn {
   template <typename C>
   C operator()(C x) const { return x > C(alpha) ? x : C(0); }
   float alpha;
+};
+
+// Shrink: values within [-lambd, lambd] become 0, the others move `bias` toward zero.
+// Integer inputs compare and shift in double, then convert back.
+struct ShrinkFn {
+  static constexpr unsigned kAllowed = kNumericTypes;
+  explicit ShrinkFn(const graph::Node& n)
+      : lambd(n.attrs.GetFloat("lambd", 0.5f)), bias(n.attrs.GetFloat("bias", 0.0f)) {}
+  template <typename C>
+  C operator()(C x) const {
+    const double v = static_cast<double>(x);
+    if (v < -lambd) return static_cast<C>(v + bias);
+    if (v > lambd) return static_cast<C>(v - bias);
+    return C(0);
+  }
+  double lambd, bias;
 };
 
 struct HardSigmoidFn {
@@ -291,6 +320,17 @@ void RegisterElementwiseUnaryOps(OpRegistry& registry) {
   RegisterUnary<ThresholdedReluFn>(registry, "ThresholdedRelu", 10);
   RegisterUnary<SinFn>(registry, "Sin", 7);
   RegisterUnary<CosFn>(registry, "Cos", 7);
+  RegisterUnary<TanFn>(registry, "Tan", 7);
+  RegisterUnary<AsinFn>(registry, "Asin", 7);
+  RegisterUnary<AcosFn>(registry, "Acos", 7);
+  RegisterUnary<AtanFn>(registry, "Atan", 7);
+  RegisterUnary<SinhFn>(registry, "Sinh", 9);
+  RegisterUnary<CoshFn>(registry, "Cosh", 9);
+  RegisterUnary<AsinhFn>(registry, "Asinh", 9);
+  RegisterUnary<AcoshFn>(registry, "Acosh", 9);
+  RegisterUnary<AtanhFn>(registry, "Atanh", 9);
+  RegisterUnary<RoundFn>(registry, "Round", 11);
+  RegisterUnary<ShrinkFn>(registry, "Shrink", 9);
 
   OpSchema clip;
   clip.op_type = "Clip";

@@ -25,6 +25,8 @@ const OpRegistry& OpRegistry::Global() {
     RegisterQuantizationOps(*r);
     RegisterNnOps(*r);
     RegisterTensorIndexOps(*r);
+    RegisterMathOps(*r);
+    RegisterLossOps(*r);
     return r;
   }();
   return *registry;

@@ -48,5 +48,8 @@ void RegisterQuantizationOps(OpRegistry& registry);
 // CNN/vision front ends (ops/nn/) and indexing ops (ops/tensor/).
 void RegisterNnOps(OpRegistry& registry);
 void RegisterTensorIndexOps(OpRegistry& registry);
+// Family folders (ops/<family>/), one entry each.
+void RegisterMathOps(OpRegistry& registry);
+void RegisterLossOps(OpRegistry& registry);
 
 }  // namespace seqrt::ops
