@@ -36,7 +36,7 @@ def write_case(root, name, node, opset, inputs, outputs):
     for kind, values in (("input", inputs), ("output", outputs)):
         for k, (n, a) in enumerate(values):
             with open(os.path.join(folder, "test_data_set_0", f"{kind}_{k}.pb"), "wb") as f:
-                f.write(numpy_helper.from_array(np.ascontiguousarray(a), n).SerializeToString())
+                f.write(numpy_helper.from_array(np.array(a, order="C"), n).SerializeToString())
     return folder
 
 
