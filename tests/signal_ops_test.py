@@ -151,6 +151,12 @@ class SignalCases(unittest.TestCase):
         self.check_error("dft_bad_axis", helper.make_node("DFT", ["x"], ["y"], axis=2), 17, [("x", x)],
                          [("y", np.zeros((1, 8, 2), np.float32))], ["DFT node", "axis 2 is outside"])
 
+    def test_dft_rejects_absurd_length(self):
+        x = self.signal((1, 8, 1))
+        node = helper.make_node("DFT", ["x", "len"], ["y"])
+        self.check_error("dft_absurd_length", node, 17, [("x", x), ("len", np.array(1 << 40, np.int64))],
+                         [("y", np.zeros((1, 8, 2), np.float32))], ["DFT node", "must be in [1, 4194304]"])
+
     # ---- STFT ----
     def test_stft_complex_two_sided_with_window_and_length(self):
         x = self.signal((2, 100, 2))

@@ -56,9 +56,9 @@ absl::StatusOr<int> SignalAxis(int64_t axis, int rank, const graph::Node& node) 
 }
 
 absl::Status CheckLength(int64_t length, const graph::Node& node) {
-  if (length < 1) {
-    return NodeError(node, absl::StrCat("the transform length (dft_length, else the signal axis) must be "
-                                        "positive, got ", length));
+  if (length < 1 || length > kMaxFftLength) {
+    return NodeError(node, absl::StrCat("the transform length (dft_length, else the signal axis) must be in [1, ",
+                                        kMaxFftLength, "], got ", length));
   }
   return absl::OkStatus();
 }

@@ -23,6 +23,11 @@ namespace seqrt::ops::signal {
 
 using Complex = std::complex<double>;
 
+// The longest transform seqrt plans: 2^22 points (a Bluestein plan of that length holds about
+// 200 MB). Audio front ends use at most a few thousand; a larger dft_length is refused with a
+// clear error rather than an allocation failure.
+inline constexpr int64_t kMaxFftLength = int64_t{1} << 22;
+
 class FftPlan {
  public:
   FftPlan() = default;

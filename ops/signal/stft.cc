@@ -5,6 +5,7 @@
 // frame_length comes from the window's length or the frame_length input; with both they must
 // agree.
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "ops/signal/fft.h"
@@ -34,10 +35,11 @@ absl::StatusOr<std::optional<StftGeometry>> ResolveGeometry(const graph::Node& n
     return NodeError(node, "needs a window or a frame_length to know the frame size");
   }
   if (step.has_value() && *step < 1) return NodeError(node, absl::StrCat("frame_step must be positive, got ", *step));
-  if (frame_length.has_value() && *frame_length < 1) {
-    return NodeError(node, absl::StrCat("frame_length must be positive, got ", *frame_length));
+  for (const auto& [what, value] : {std::pair{"frame_length", frame_length}, std::pair{"the window's length", window_length}}) {
+    if (value.has_value() && (*value < 1 || *value > kMaxFftLength)) {
+      return NodeError(node, absl::StrCat(what, " must be in [1, ", kMaxFftLength, "], got ", *value));
+    }
   }
-  if (window_length.has_value() && *window_length < 1) return NodeError(node, "the window is empty");
   if (window_length.has_value() && frame_length.has_value() && *window_length != *frame_length) {
     return NodeError(node, absl::StrCat("frame_length ", *frame_length, " differs from the window's length ",
                                         *window_length));
