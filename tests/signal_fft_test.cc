@@ -19,14 +19,17 @@ std::vector<LongComplex> DirectDft(const std::vector<Complex>& x, bool inverse) 
   const int64_t n = static_cast<int64_t>(x.size());
   std::vector<LongComplex> y(x.size());
   const long double sign = inverse ? 1.0L : -1.0L;
+  // exp(sign * 2 pi i r / n) for every r: the sum's factor for (j, k) is root[(j * k) mod n],
+  // which keeps each angle exact before the division.
+  std::vector<LongComplex> root(x.size());
+  for (int64_t r = 0; r < n; ++r) {
+    const long double angle =
+        sign * 2.0L * std::numbers::pi_v<long double> * static_cast<long double>(r) / static_cast<long double>(n);
+    root[r] = LongComplex(std::cos(angle), std::sin(angle));
+  }
   for (int64_t k = 0; k < n; ++k) {
     LongComplex sum = 0;
-    for (int64_t j = 0; j < n; ++j) {
-      // (j * k) mod n keeps the angle exact before the division.
-      const long double angle = sign * 2.0L * std::numbers::pi_v<long double> * static_cast<long double>((j * k) % n) /
-                                static_cast<long double>(n);
-      sum += LongComplex(x[j].real(), x[j].imag()) * LongComplex(std::cos(angle), std::sin(angle));
-    }
+    for (int64_t j = 0; j < n; ++j) sum += LongComplex(x[j].real(), x[j].imag()) * root[(j * k) % n];
     y[k] = sum;
   }
   return y;
