@@ -1,6 +1,7 @@
 // The FFT behind DFT and STFT (ops/signal/fft.h) against the defining sum, computed directly
-// in long double: powers of two (radix 2), and every other length 1..70 plus primes and the
-// audio sizes exporters use (Bluestein), forward and inverse.
+// in long double, forward and inverse: every length 1..70 and then powers of two (radix 2),
+// 13-smooth lengths such as 143, 169, 243, 400, 480, 1000 (mixed radix) and lengths with a
+// large prime factor such as 97, 641, 1021 (Bluestein).
 #include <cmath>
 #include <complex>
 #include <numbers>
@@ -57,7 +58,7 @@ TEST(SignalFft, MatchesDirectSumForEveryLength) {
   std::mt19937 rng(17);
   std::vector<int64_t> lengths;
   for (int64_t n = 1; n <= 70; ++n) lengths.push_back(n);
-  for (int64_t n : {97, 128, 255, 256, 400, 512, 641, 1000, 1021, 1024}) lengths.push_back(n);
+  for (int64_t n : {97, 128, 143, 169, 243, 255, 256, 400, 480, 512, 641, 1000, 1021, 1024}) lengths.push_back(n);
   for (int64_t n : lengths) {
     for (bool inverse : {false, true}) {
       EXPECT_LT(WorstError(n, inverse, rng), 1e-13) << "n = " << n << (inverse ? " inverse" : " forward");

@@ -1,5 +1,6 @@
 #include "ops/signal/fft.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <utility>
@@ -19,12 +20,34 @@ std::vector<Complex> Twiddles(int64_t len) {
   return w;
 }
 
+// n's prime factors in ascending order when all are <= max_factor, else empty.
+std::vector<int> SmallPrimeFactors(int64_t n, int max_factor) {
+  std::vector<int> factors;
+  for (int p = 2; p <= max_factor && n > 1; ++p) {
+    while (n % p == 0) {
+      factors.push_back(p);
+      n /= p;
+    }
+  }
+  if (n > 1) factors.clear();
+  return factors;
+}
+
 }  // namespace
 
 FftPlan::FftPlan(int64_t n) : n_(n) {
   if (n <= 1) return;  // the identity
   if (IsPowerOfTwo(n)) {
     twiddles_ = Twiddles(n);
+    return;
+  }
+  factors_ = SmallPrimeFactors(n, kMaxRadix);
+  if (!factors_.empty()) {
+    roots_.resize(static_cast<size_t>(n));
+    for (int64_t j = 0; j < n; ++j) {
+      const double angle = -2.0 * std::numbers::pi * static_cast<double>(j) / static_cast<double>(n);
+      roots_[j] = Complex(std::cos(angle), std::sin(angle));
+    }
     return;
   }
   bluestein_ = true;
@@ -79,16 +102,46 @@ void FftPlan::BluesteinForward(Complex* data, Complex* work) const {
   for (int64_t k = 0; k < n_; ++k) data[k] = work[k] * chirp_[k] * scale;
 }
 
+void FftPlan::MixedRadix(const Complex* in, int64_t stride, Complex* out, int64_t n, const int* factors) const {
+  if (n == 1) {
+    out[0] = in[0];
+    return;
+  }
+  // Decimation in time: with Y_q the length-m transform of x[q], x[q+p], x[q+2p], ...,
+  //   X[k + r*m] = sum_q W_n^(q*k) Y_q[k] W_p^(q*r),   k < m, r < p.
+  const int p = factors[0];
+  const int64_t m = n / p;
+  for (int q = 0; q < p; ++q) MixedRadix(in + q * stride, stride * p, out + q * m, m, factors + 1);
+  const int64_t step = n_ / n;     // W_n^e = roots_[e * step]
+  const int64_t unit = n_ / p;     // W_p^e = roots_[e * unit]
+  Complex t[kMaxRadix];
+  for (int64_t k = 0; k < m; ++k) {
+    // The p values of one output group sit at k, k+m, ...: read them all before writing.
+    t[0] = out[k];
+    for (int q = 1; q < p; ++q) t[q] = out[q * m + k] * roots_[q * k * step];
+    for (int r = 0; r < p; ++r) {
+      Complex sum = t[0];
+      for (int q = 1; q < p; ++q) sum += t[q] * roots_[((q * r) % p) * unit];
+      out[k + r * m] = sum;
+    }
+  }
+}
+
 void FftPlan::Transform(Complex* data, bool inverse, Complex* work) const {
   if (n_ <= 1) return;
-  if (!bluestein_) {
+  if (!bluestein_ && factors_.empty()) {
     Radix2(data, n_, twiddles_, inverse);
     return;
   }
   // The inverse transform is the conjugate of the forward transform of the conjugate.
   if (inverse)
     for (int64_t k = 0; k < n_; ++k) data[k] = std::conj(data[k]);
-  BluesteinForward(data, work);
+  if (bluestein_) {
+    BluesteinForward(data, work);
+  } else {
+    std::copy(data, data + n_, work);
+    MixedRadix(work, 1, data, n_, factors_.data());
+  }
   if (inverse)
     for (int64_t k = 0; k < n_; ++k) data[k] = std::conj(data[k]);
 }
