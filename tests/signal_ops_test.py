@@ -141,6 +141,13 @@ class SignalCases(unittest.TestCase):
         self.check("dft17_400_float16", helper.make_node("DFT", ["x"], ["y"], axis=1), 17, [("x", x)],
                    [("y", as_pairs(y, np.float16))], rtol="2e-3", atol="2e-2")
 
+    def test_dft17_inverse_of_real_lines_odd_count(self):
+        # Real lines are transformed two at a time; three lines leave one alone.
+        x = self.signal((3, 10, 1))
+        y = np.fft.ifft(x[..., 0], axis=1)
+        self.check("dft17_inverse_real_odd", helper.make_node("DFT", ["x"], ["y"], axis=1, inverse=1), 17, [("x", x)],
+                   [("y", as_pairs(y, np.float32))])
+
     def test_dft_rejects_onesided_complex(self):
         x = self.signal((1, 8, 2))
         self.check_error("dft_onesided_complex", helper.make_node("DFT", ["x"], ["y"], onesided=1), 17, [("x", x)],

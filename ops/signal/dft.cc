@@ -148,20 +148,41 @@ class DftKernel final : public OpKernel {
           const T* x = ctx.input<T>(0);
           T* y = ctx.output<T>(0);
           auto value = [](T v) { return static_cast<double>(static_cast<ComputeType<T>>(v)); };
-          for (int64_t o = 0; o < outer; ++o) {
-            for (int64_t i = 0; i < inner; ++i) {
-              for (int64_t k = 0; k < used; ++k) {
-                const T* p = x + ((o * n_in + k) * inner + i) * channels;
-                line[k] = Complex(value(p[0]), channels == 2 ? value(p[1]) : 0.0);
-              }
-              for (int64_t k = used; k < length_; ++k) line[k] = Complex(0, 0);
-              plan_.Transform(line, attrs_.inverse, work);
-              for (int64_t k = 0; k < n_out; ++k) {
-                T* q = y + ((o * n_out + k) * inner + i) * 2;
-                q[0] = StoreAs<T>(line[k].real() * scale);
-                q[1] = StoreAs<T>(line[k].imag() * scale);
-              }
+          // Line l is (o, i): its first input and output elements and their strides along the axis.
+          const int64_t in_stride = inner * channels, out_stride = inner * 2;
+          auto in_line = [&](int64_t l) { return x + ((l / inner) * n_in * inner + l % inner) * channels; };
+          auto out_line = [&](int64_t l) { return y + ((l / inner) * n_out * inner + l % inner) * 2; };
+          auto store = [&](T* q, Complex v) {
+            q[0] = StoreAs<T>(v.real() * scale);
+            q[1] = StoreAs<T>(v.imag() * scale);
+          };
+          const int64_t lines = outer * inner;
+          for (int64_t l = 0; l < lines;) {
+            // Real lines go two per transform (SplitRealPair); a complex or last odd line alone.
+            const bool pair = channels == 1 && l + 1 < lines;
+            const T* a = in_line(l);
+            const T* b = pair ? in_line(l + 1) : nullptr;
+            for (int64_t k = 0; k < used; ++k) {
+              const double re = value(a[k * in_stride]);
+              const double im = pair ? value(b[k * in_stride]) : channels == 2 ? value(a[k * in_stride + 1]) : 0.0;
+              line[k] = Complex(re, im);
             }
+            for (int64_t k = used; k < length_; ++k) line[k] = Complex(0, 0);
+            plan_.Transform(line, attrs_.inverse, work);
+            T* ya = out_line(l);
+            if (!pair) {
+              for (int64_t k = 0; k < n_out; ++k) store(ya + k * out_stride, line[k]);
+              l += 1;
+              continue;
+            }
+            T* yb = out_line(l + 1);
+            for (int64_t k = 0; k < n_out; ++k) {
+              Complex va, vb;
+              SplitRealPair(line, length_, k, &va, &vb);
+              store(ya + k * out_stride, va);
+              store(yb + k * out_stride, vb);
+            }
+            l += 2;
           }
           return absl::OkStatus();
         },

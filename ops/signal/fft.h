@@ -69,4 +69,14 @@ class FftPlan {
   std::vector<Complex> roots_;     // mixed radix: exp(-2*pi*i*j/n) for j < n
 };
 
+// Two real sequences a and b in one complex transform: after Transform of z = a + i*b (either
+// direction), bin k of a's and of b's transforms. Both are conjugate-symmetric because a and b
+// are real, which separates them: A[k] = (Z[k] + conj(Z[n-k])) / 2 and
+// B[k] = (Z[k] - conj(Z[n-k])) / 2i. Halves the work for real signals, the usual audio case.
+inline void SplitRealPair(const Complex* z, int64_t n, int64_t k, Complex* a, Complex* b) {
+  const Complex zk = z[k], mirror = std::conj(z[k == 0 ? 0 : n - k]);
+  *a = 0.5 * (zk + mirror);
+  *b = Complex(0, -0.5) * (zk - mirror);
+}
+
 }  // namespace seqrt::ops::signal

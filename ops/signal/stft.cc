@@ -136,20 +136,39 @@ class StftKernel final : public OpKernel {
           const T* x = ctx.input<T>(kSignal);
           const T* window = ctx.has_input(kWindow) ? ctx.input<T>(kWindow) : nullptr;
           T* y = ctx.output<T>(0);
-          for (int64_t b = 0; b < batch; ++b) {
-            for (int64_t f = 0; f < g.frames; ++f) {
-              const T* p = x + (b * length + f * g.frame_step) * channels;
-              for (int64_t k = 0; k < g.frame_length; ++k) {
-                const double w = window ? value(window[k]) : 1.0;
-                frame[k] = Complex(value(p[k * channels]) * w, channels == 2 ? value(p[k * channels + 1]) * w : 0.0);
-              }
-              plan_.Transform(frame, /*inverse=*/false, work);
-              T* q = y + (b * g.frames + f) * g.bins * 2;
-              for (int64_t k = 0; k < g.bins; ++k) {
-                q[2 * k] = StoreAs<T>(frame[k].real());
-                q[2 * k + 1] = StoreAs<T>(frame[k].imag());
-              }
+          // Frame l is (batch b, frame f) = (l / frames, l % frames).
+          auto frame_start = [&](int64_t l) { return x + ((l / g.frames) * length + (l % g.frames) * g.frame_step) * channels; };
+          auto store = [&](T* q, Complex v) {
+            q[0] = StoreAs<T>(v.real());
+            q[1] = StoreAs<T>(v.imag());
+          };
+          const int64_t count = batch * g.frames;
+          for (int64_t l = 0; l < count;) {
+            // Real frames go two per transform (SplitRealPair); a complex or last odd frame alone.
+            const bool pair = channels == 1 && l + 1 < count;
+            const T* p = frame_start(l);
+            const T* p2 = pair ? frame_start(l + 1) : nullptr;
+            for (int64_t k = 0; k < g.frame_length; ++k) {
+              const double w = window ? value(window[k]) : 1.0;
+              const double re = value(p[k * channels]) * w;
+              const double im = pair ? value(p2[k]) * w : channels == 2 ? value(p[k * channels + 1]) * w : 0.0;
+              frame[k] = Complex(re, im);
             }
+            plan_.Transform(frame, /*inverse=*/false, work);
+            T* q = y + l * g.bins * 2;
+            if (!pair) {
+              for (int64_t k = 0; k < g.bins; ++k) store(q + 2 * k, frame[k]);
+              l += 1;
+              continue;
+            }
+            T* q2 = q + g.bins * 2;
+            for (int64_t k = 0; k < g.bins; ++k) {
+              Complex va, vb;
+              SplitRealPair(frame, g.frame_length, k, &va, &vb);
+              store(q + 2 * k, va);
+              store(q2 + 2 * k, vb);
+            }
+            l += 2;
           }
           return absl::OkStatus();
         },
