@@ -138,7 +138,7 @@ def case_enhancer(rng):
 def case_stft_lstm(rng):
     shape = (3, 640)
     return (17, StftLstm(), {"wave": rng.uniform(-1, 1, shape).astype(np.float32)}, ["scores"],
-            {"wave": {0: "batch", 1: "samples"}, "scores": {0: "batch", 1: "frames"}}, {"batch": 2, "samples": 400}, {})
+            {"wave": {0: "batch", 1: "time"}, "scores": {0: "batch", 1: "frames"}}, {"batch": 2, "time": 400}, {})
 
 
 CASES = {name[len("case_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
