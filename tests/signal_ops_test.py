@@ -40,8 +40,9 @@ def write_case(root, name, node, opset, inputs, outputs):
     return folder
 
 
-def run_seqrt(folder, rtol="1e-4", atol="1e-5"):
-    return subprocess.run([SEQRT, "test", "--rtol", rtol, "--atol", atol, folder], capture_output=True, text=True)
+def run_seqrt(folder, rtol="1e-4", atol="1e-5", threads=1):
+    return subprocess.run([SEQRT, "test", "--rtol", rtol, "--atol", atol, "-x", str(threads), folder],
+                          capture_output=True, text=True)
 
 
 def as_pairs(z, dtype):
@@ -90,9 +91,9 @@ class SignalCases(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def check(self, name, node, opset, inputs, outputs, rtol="1e-4", atol="1e-5"):
+    def check(self, name, node, opset, inputs, outputs, rtol="1e-4", atol="1e-5", threads=1):
         folder = write_case(self.tmp.name, name, node, opset, inputs, outputs)
-        r = run_seqrt(folder, rtol, atol)
+        r = run_seqrt(folder, rtol, atol, threads)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("1 passed, 0 failed", r.stdout + r.stderr)
 
@@ -189,6 +190,20 @@ class SignalCases(unittest.TestCase):
         node = helper.make_node("STFT", ["x", "step", "", "len"], ["y"])
         self.check_error("stft_short", node, 17, [("x", x), ("step", np.array(4, np.int64)), ("len", np.array(16, np.int64))],
                          [("y", np.zeros((1, 1, 9, 2), np.float32))], ["STFT node", "shorter than one frame"])
+
+    def test_transforms_split_over_two_threads(self):
+        # Large enough that DFT and STFT spread their lines over the session's threads (each
+        # thread with its own scratch slot); an odd number of real lines leaves one alone.
+        x = self.signal((2, 4001, 1))
+        w = window("hann", 400, True).astype(np.float32)
+        frames = (4001 - 400) // 160 + 1
+        y = np.stack([np.fft.rfft(x[:, f * 160:f * 160 + 400, 0] * w, axis=1) for f in range(frames)], axis=1)
+        self.check("stft_two_threads", helper.make_node("STFT", ["x", "step", "w"], ["y"]), 17,
+                   [("x", x), ("step", np.array(160, np.int64)), ("w", w)], [("y", as_pairs(y, np.float32))], threads=2)
+        x = self.signal((3, 257, 21, 1))
+        y = np.fft.fft(x[..., 0], axis=1)
+        self.check("dft_two_threads", helper.make_node("DFT", ["x"], ["y"], axis=1), 17, [("x", x)],
+                   [("y", as_pairs(y, np.float32))], threads=2)
 
     # ---- windows ----
     def test_windows_in_other_dtypes(self):

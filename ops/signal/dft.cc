@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ops/signal/fft.h"
+#include "ops/signal/line_jobs.h"
 #include "ops/signal/signal_ops.h"
 #include "ops/tensor_util.h"
 
@@ -127,7 +128,11 @@ class DftKernel final : public OpKernel {
     length_ = length.value_or(in[axis_]);
     SEQRT_RETURN_IF_ERROR(CheckLength(length_, ctx.node()));
     plan_ = FftPlan(length_);
-    ctx.RequestScratch(static_cast<size_t>(length_ + plan_.WorkElements()) * sizeof(Complex));
+    // One slot (the line and the plan's work space) per thread.
+    const int64_t lines = DimProduct(in, 0, axis_) * DimProduct(in, axis_ + 1, rank - 1);
+    threads_ = TransformThreads(ctx.threads(), lines, length_);
+    slot_ = length_ + plan_.WorkElements();
+    ctx.RequestScratch(static_cast<size_t>(slot_ * threads_) * sizeof(Complex));
     return absl::OkStatus();
   }
 
@@ -138,8 +143,7 @@ class DftKernel final : public OpKernel {
     const int64_t n_in = in[axis_], channels = in[rank - 1];
     const int64_t n_out = ctx.output_dims(0)[axis_];
     const int64_t used = std::min(n_in, length_);
-    auto* line = static_cast<Complex*>(ctx.scratch());
-    Complex* work = line + length_;
+    auto* scratch = static_cast<Complex*>(ctx.scratch());
     const double scale = attrs_.inverse ? 1.0 / static_cast<double>(length_) : 1.0;
     return VisitAllowed<kFloatTypes>(
         ctx.input_dtype(0),
@@ -157,9 +161,15 @@ class DftKernel final : public OpKernel {
             q[1] = StoreAs<T>(v.imag() * scale);
           };
           const int64_t lines = outer * inner;
-          for (int64_t l = 0; l < lines;) {
-            // Real lines go two per transform (SplitRealPair); a complex or last odd line alone.
-            const bool pair = channels == 1 && l + 1 < lines;
+          // Real lines go two per transform (SplitRealPair): job j is lines 2j and 2j+1 (the
+          // last alone when their count is odd); a complex line is a job of its own.
+          const bool real = channels == 1;
+          const int64_t jobs = real ? (lines + 1) / 2 : lines;
+          ForEachJob(jobs, threads_, [&](int64_t j, int thread) {
+            Complex* line = scratch + thread * slot_;
+            Complex* work = line + length_;
+            const int64_t l = real ? 2 * j : j;
+            const bool pair = real && l + 1 < lines;
             const T* a = in_line(l);
             const T* b = pair ? in_line(l + 1) : nullptr;
             for (int64_t k = 0; k < used; ++k) {
@@ -172,8 +182,7 @@ class DftKernel final : public OpKernel {
             T* ya = out_line(l);
             if (!pair) {
               for (int64_t k = 0; k < n_out; ++k) store(ya + k * out_stride, line[k]);
-              l += 1;
-              continue;
+              return;
             }
             T* yb = out_line(l + 1);
             for (int64_t k = 0; k < n_out; ++k) {
@@ -182,8 +191,7 @@ class DftKernel final : public OpKernel {
               store(ya + k * out_stride, va);
               store(yb + k * out_stride, vb);
             }
-            l += 2;
-          }
+          });
           return absl::OkStatus();
         },
         where_);
@@ -196,6 +204,8 @@ class DftKernel final : public OpKernel {
   int axis_ = 1;
   int64_t length_ = 0;
   FftPlan plan_;
+  int threads_ = 1;
+  int64_t slot_ = 0;  // scratch Complex values per thread
 };
 
 }  // namespace

@@ -1,7 +1,8 @@
 // The signal family (ops/signal/): the audio front-end operators of opset 17+, one file per
 // op with its shape function beside its kernel. RegisterSignalOps (signal_ops.cc) is the
 // family's one registration entry.
-//   fft.cc:               the FFT both transforms share (radix 2 + Bluestein, double)
+//   fft.cc:               the FFT both transforms share (radix 2, mixed radix, Bluestein; double)
+//   line_jobs.h:          DFT and STFT lines spread over the session's threads
 //   dft.cc:               DFT (opset 17: axis attribute; opset 20: axis input)
 //   stft.cc:              STFT
 //   windows.cc:           HannWindow, HammingWindow, BlackmanWindow

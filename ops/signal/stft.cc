@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "ops/signal/fft.h"
+#include "ops/signal/line_jobs.h"
 #include "ops/signal/signal_ops.h"
 #include "ops/tensor_util.h"
 
@@ -118,7 +119,10 @@ class StftKernel final : public OpKernel {
     if (!g.has_value()) return absl::InternalError(absl::StrCat(where_, ": the frame geometry is unknown"));
     geometry_ = *g;
     plan_ = FftPlan(geometry_.frame_length);
-    ctx.RequestScratch(static_cast<size_t>(geometry_.frame_length + plan_.WorkElements()) * sizeof(Complex));
+    // One slot (the frame and the plan's work space) per thread.
+    threads_ = TransformThreads(ctx.threads(), ctx.input_dims(kSignal)[0] * geometry_.frames, geometry_.frame_length);
+    slot_ = geometry_.frame_length + plan_.WorkElements();
+    ctx.RequestScratch(static_cast<size_t>(slot_ * threads_) * sizeof(Complex));
     return absl::OkStatus();
   }
 
@@ -126,8 +130,7 @@ class StftKernel final : public OpKernel {
     const StftGeometry& g = geometry_;
     const Dims& in = ctx.input_dims(kSignal);
     const int64_t batch = in[0], length = in[1], channels = in[2];
-    auto* frame = static_cast<Complex*>(ctx.scratch());
-    Complex* work = frame + g.frame_length;
+    auto* scratch = static_cast<Complex*>(ctx.scratch());
     return VisitAllowed<kFloatTypes>(
         ctx.input_dtype(kSignal),
         [&](auto tag) -> absl::Status {
@@ -143,9 +146,15 @@ class StftKernel final : public OpKernel {
             q[1] = StoreAs<T>(v.imag());
           };
           const int64_t count = batch * g.frames;
-          for (int64_t l = 0; l < count;) {
-            // Real frames go two per transform (SplitRealPair); a complex or last odd frame alone.
-            const bool pair = channels == 1 && l + 1 < count;
+          // Real frames go two per transform (SplitRealPair): job j is frames 2j and 2j+1 (the
+          // last alone when their count is odd); a complex frame is a job of its own.
+          const bool real = channels == 1;
+          const int64_t jobs = real ? (count + 1) / 2 : count;
+          ForEachJob(jobs, threads_, [&](int64_t j, int thread) {
+            Complex* frame = scratch + thread * slot_;
+            Complex* work = frame + g.frame_length;
+            const int64_t l = real ? 2 * j : j;
+            const bool pair = real && l + 1 < count;
             const T* p = frame_start(l);
             const T* p2 = pair ? frame_start(l + 1) : nullptr;
             for (int64_t k = 0; k < g.frame_length; ++k) {
@@ -158,8 +167,7 @@ class StftKernel final : public OpKernel {
             T* q = y + l * g.bins * 2;
             if (!pair) {
               for (int64_t k = 0; k < g.bins; ++k) store(q + 2 * k, frame[k]);
-              l += 1;
-              continue;
+              return;
             }
             T* q2 = q + g.bins * 2;
             for (int64_t k = 0; k < g.bins; ++k) {
@@ -168,8 +176,7 @@ class StftKernel final : public OpKernel {
               store(q + 2 * k, va);
               store(q2 + 2 * k, vb);
             }
-            l += 2;
-          }
+          });
           return absl::OkStatus();
         },
         where_);
@@ -180,6 +187,8 @@ class StftKernel final : public OpKernel {
   std::string where_;
   StftGeometry geometry_;
   FftPlan plan_;
+  int threads_ = 1;
+  int64_t slot_ = 0;  // scratch Complex values per thread
 };
 
 }  // namespace
