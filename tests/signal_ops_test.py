@@ -24,12 +24,13 @@ NP_TO_ONNX = {np.float32: TensorProto.FLOAT, np.float64: TensorProto.DOUBLE, np.
               np.int64: TensorProto.INT64, np.int32: TensorProto.INT32, np.uint8: TensorProto.UINT8}
 
 
-def write_case(root, name, node, opset, inputs, outputs):
-    """inputs/outputs: lists of (name, array). Graph value types come from the arrays."""
+def write_case(root, name, node, opset, inputs, outputs, inits=()):
+    """inputs/outputs/inits: lists of (name, array). Graph value types come from the arrays."""
     folder = os.path.join(root, name)
     os.makedirs(os.path.join(folder, "test_data_set_0"))
     vi = lambda n, a: helper.make_tensor_value_info(n, NP_TO_ONNX[a.dtype.type], a.shape)
-    graph = helper.make_graph([node], name, [vi(n, a) for n, a in inputs], [vi(n, a) for n, a in outputs])
+    graph = helper.make_graph([node], name, [vi(n, a) for n, a in inputs], [vi(n, a) for n, a in outputs],
+                              [numpy_helper.from_array(np.array(a, order="C"), n) for n, a in inits])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     model.ir_version = 8
     onnx.save(model, os.path.join(folder, "model.onnx"))
@@ -91,8 +92,8 @@ class SignalCases(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def check(self, name, node, opset, inputs, outputs, rtol="1e-4", atol="1e-5", threads=1):
-        folder = write_case(self.tmp.name, name, node, opset, inputs, outputs)
+    def check(self, name, node, opset, inputs, outputs, rtol="1e-4", atol="1e-5", threads=1, inits=()):
+        folder = write_case(self.tmp.name, name, node, opset, inputs, outputs, inits)
         r = run_seqrt(folder, rtol, atol, threads)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("1 passed, 0 failed", r.stdout + r.stderr)
@@ -184,6 +185,16 @@ class SignalCases(unittest.TestCase):
         node = helper.make_node("STFT", ["x", "step", "", "len"], ["y"])
         self.check("stft_odd_frame", node, 17, [("x", x), ("step", np.array(7, np.int32)), ("len", np.array(15, np.int32))],
                    [("y", as_pairs(y, np.float64))], rtol="1e-12", atol="1e-12")
+
+    def test_stft_constant_step_and_window_runtime_frame_length(self):
+        # The window and step fix the output at load time; frame_length arrives with the data.
+        x = self.signal((1, 64, 1))
+        w = window("blackman", 16, False).astype(np.float32)
+        frames = (64 - 16) // 6 + 1
+        y = np.stack([np.fft.rfft(x[:, f * 6:f * 6 + 16, 0] * w, axis=1) for f in range(frames)], axis=1)
+        node = helper.make_node("STFT", ["x", "step", "w", "len"], ["y"])
+        self.check("stft_runtime_frame_length", node, 17, [("x", x), ("len", np.array(16, np.int64))],
+                   [("y", as_pairs(y, np.float32))], inits=[("step", np.array(6, np.int64)), ("w", w)])
 
     def test_stft_rejects_short_signal(self):
         x = self.signal((1, 10, 1))

@@ -92,6 +92,9 @@ absl::Status InferStft(InferContext& ctx) {
       std::optional<StftGeometry> g,
       ResolveGeometry(node, Onesided(node), signal.rank_known ? signal[1] : graph::Dim(), step, window_length,
                       frame_length, ctx.has_input(kWindow), ctx.has_input(kFrameLength)));
+  // A frame_length given but not known yet leaves the output open even when the window fixes
+  // the geometry: the kernel checks that both agree, so it must run once the value is known.
+  if (ctx.has_input(kFrameLength) && !frame_length.has_value()) g.reset();
   graph::Shape out({signal.rank_known ? signal[0] : graph::Dim(), graph::Dim(), graph::Dim(), graph::Dim(2)});
   if (g.has_value()) {
     out.dims[1] = graph::Dim(g->frames);
