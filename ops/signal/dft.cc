@@ -124,6 +124,12 @@ class DftKernel final : public OpKernel {
       axis = given.value_or(-2);
     }
     SEQRT_ASSIGN_OR_RETURN(axis_, SignalAxis(axis, rank, ctx.node()));
+    if (in[rank - 1] != 1 && in[rank - 1] != 2) {
+      return NodeError(ctx.node(), absl::StrCat("the last axis must be 1 (real) or 2 (complex), got ", in[rank - 1]));
+    }
+    if (attrs_.onesided && in[rank - 1] == 2) {
+      return NodeError(ctx.node(), "onesided=1 needs a real input (last axis 1), got a complex one");
+    }
     SEQRT_ASSIGN_OR_RETURN(std::optional<int64_t> length, PreparedScalarInt(ctx, 1, "dft_length"));
     length_ = length.value_or(in[axis_]);
     SEQRT_RETURN_IF_ERROR(CheckLength(length_, ctx.node()));

@@ -120,6 +120,11 @@ class StftKernel final : public OpKernel {
                                            window_length, frame_length, ctx.has_input(kWindow),
                                            ctx.has_input(kFrameLength)));
     if (!g.has_value()) return absl::InternalError(absl::StrCat(where_, ": the frame geometry is unknown"));
+    const int64_t channels = ctx.input_dims(kSignal)[2];
+    if (channels != 1 && channels != 2) {
+      return NodeError(node, absl::StrCat("the signal's last axis must be 1 or 2, got ", channels));
+    }
+    if (channels == 2 && onesided_) return NodeError(node, "a complex signal needs onesided=0");
     geometry_ = *g;
     plan_ = FftPlan(geometry_.frame_length);
     // One slot (the frame and the plan's work space) per thread.
