@@ -205,13 +205,13 @@ class SignalCases(unittest.TestCase):
     def test_transforms_split_over_two_threads(self):
         # Large enough that DFT and STFT spread their lines over the session's threads (each
         # thread with its own scratch slot); an odd number of real lines leaves one alone.
-        x = self.signal((2, 4001, 1))
+        x = self.signal((2, 64001, 1))
         w = window("hann", 400, True).astype(np.float32)
-        frames = (4001 - 400) // 160 + 1
+        frames = (64001 - 400) // 160 + 1
         y = np.stack([np.fft.rfft(x[:, f * 160:f * 160 + 400, 0] * w, axis=1) for f in range(frames)], axis=1)
         self.check("stft_two_threads", helper.make_node("STFT", ["x", "step", "w"], ["y"]), 17,
                    [("x", x), ("step", np.array(160, np.int64)), ("w", w)], [("y", as_pairs(y, np.float32))], threads=2)
-        x = self.signal((3, 257, 21, 1))
+        x = self.signal((3, 257, 341, 1))
         y = np.fft.fft(x[..., 0], axis=1)
         self.check("dft_two_threads", helper.make_node("DFT", ["x"], ["y"], axis=1), 17, [("x", x)],
                    [("y", as_pairs(y, np.float32))], threads=2)
