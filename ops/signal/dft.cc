@@ -142,6 +142,9 @@ class DftKernel final : public OpKernel {
     return absl::OkStatus();
   }
 
+  // The only kernel of the op, but not a naive one: plans show which FFT it is.
+  std::string_view name() const override { return plan_.Algorithm(); }
+
   absl::Status Compute(ComputeContext& ctx) const override {
     const Dims& in = ctx.input_dims(0);
     const int rank = static_cast<int>(in.size());

@@ -22,6 +22,7 @@
 
 #include <complex>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace seqrt::ops::signal {
@@ -40,6 +41,10 @@ class FftPlan {
   explicit FftPlan(int64_t n);
 
   int64_t size() const { return n_; }
+  // "fft_radix2", "fft_mixed_radix" or "fft_bluestein" (plans and profiles show it).
+  std::string_view Algorithm() const {
+    return bluestein_ ? "fft_bluestein" : factors_.empty() ? "fft_radix2" : "fft_mixed_radix";
+  }
   // Complex values of work space Transform needs (0 for powers of two).
   int64_t WorkElements() const { return bluestein_ ? m_ : factors_.empty() ? 0 : n_; }
 

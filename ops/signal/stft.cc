@@ -134,6 +134,9 @@ class StftKernel final : public OpKernel {
     return absl::OkStatus();
   }
 
+  // The only kernel of the op, but not a naive one: plans show which FFT it is.
+  std::string_view name() const override { return plan_.Algorithm(); }
+
   absl::Status Compute(ComputeContext& ctx) const override {
     const StftGeometry& g = geometry_;
     const Dims& in = ctx.input_dims(kSignal);
