@@ -27,6 +27,8 @@ const OpRegistry& OpRegistry::Global() {
     RegisterTensorIndexOps(*r);
     RegisterMathOps(*r);
     RegisterLossOps(*r);
+    RegisterIntegerOps(*r);
+    RegisterVisionOps(*r);
     return r;
   }();
   return *registry;

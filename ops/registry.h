@@ -51,5 +51,7 @@ void RegisterTensorIndexOps(OpRegistry& registry);
 // Family folders (ops/<family>/), one entry each.
 void RegisterMathOps(OpRegistry& registry);
 void RegisterLossOps(OpRegistry& registry);
+void RegisterIntegerOps(OpRegistry& registry);
+void RegisterVisionOps(OpRegistry& registry);
 
 }  // namespace seqrt::ops
