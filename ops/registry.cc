@@ -29,6 +29,7 @@ const OpRegistry& OpRegistry::Global() {
     RegisterLossOps(*r);
     RegisterIntegerOps(*r);
     RegisterVisionOps(*r);
+    RegisterTextOps(*r);
     return r;
   }();
   return *registry;

@@ -53,5 +53,6 @@ void RegisterMathOps(OpRegistry& registry);
 void RegisterLossOps(OpRegistry& registry);
 void RegisterIntegerOps(OpRegistry& registry);
 void RegisterVisionOps(OpRegistry& registry);
+void RegisterTextOps(OpRegistry& registry);
 
 }  // namespace seqrt::ops
