@@ -4,14 +4,13 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "importers/onnx/redeclare_inputs.h"
 #include "ops/dtype_dispatch.h"
-#include "onnx/onnx_pb.h"
 #include "seqrt/tensor_io.h"
 
 namespace seqrt {
@@ -88,31 +87,6 @@ bool Contradicts(const ValueInfo& vi, const Dims& dims) {
   return false;
 }
 
-// Some onnx 1.12 cases declare an input with a shape their own stored data does not have
-// (the CastLike bfloat16 cases declare 'like' [3,4] and store [1]); onnx's reference runner
-// feeds inputs without checking them. For such a case the stored data is taken as the truth:
-// the model is re-read with those inputs declared with the data's shapes. The session itself
-// keeps refusing contradicting inputs.
-absl::StatusOr<std::string> RedeclareInputs(const std::string& model_path,
-                                            const std::vector<std::pair<std::string, Dims>>& shapes) {
-  std::ifstream in(model_path, std::ios::binary);
-  onnx::ModelProto model;
-  if (!in || !model.ParseFromIstream(&in)) {
-    return absl::InvalidArgumentError(absl::StrCat(model_path, ": cannot be parsed as an ONNX model"));
-  }
-  for (onnx::ValueInfoProto& vi : *model.mutable_graph()->mutable_input()) {
-    for (const auto& [name, dims] : shapes) {
-      if (vi.name() != name) continue;
-      onnx::TensorShapeProto* shape = vi.mutable_type()->mutable_tensor_type()->mutable_shape();
-      shape->clear_dim();
-      for (int64_t d : dims) shape->add_dim()->set_dim_value(d);
-    }
-  }
-  std::string bytes;
-  if (!model.SerializeToString(&bytes)) return absl::InternalError("cannot re-serialize the model");
-  return bytes;
-}
-
 }  // namespace
 
 std::vector<std::string> FindTestCases(const std::string& dir) {
@@ -182,7 +156,12 @@ CaseResult RunTestCase(const std::string& case_dir, const ConformanceOptions& op
     std::optional<Session> redeclared;
     if (!contradicting.empty()) {
       const std::string model_path = (fs::path(case_dir) / "model.onnx").string();
-      auto bytes = RedeclareInputs(model_path, contradicting);
+      // Some onnx 1.12 cases declare an input with a shape their own stored data does not
+      // have (the CastLike bfloat16 cases declare 'like' [3,4] and store [1]); onnx's reference
+      // runner feeds inputs without checking them. Then the stored data is taken as the truth:
+      // the model is re-read with those inputs declared as the data is. The session itself
+      // keeps refusing contradicting inputs.
+      auto bytes = importers::onnx::RedeclareInputShapes(model_path, contradicting);
       if (!bytes.ok()) return fail(CaseResult::Outcome::kFailed, std::string(bytes.status().message()));
       auto s2 = Session::LoadFromBytes(*bytes, options.session, case_dir);
       if (!s2.ok()) return fail(outcome_of(s2.status()), std::string(s2.status().message()));

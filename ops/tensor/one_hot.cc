@@ -54,7 +54,9 @@ absl::Status InferOneHot(InferContext& ctx) {
     return absl::OkStatus();
   }
   const int out_rank = indices.rank() + 1;
-  SEQRT_ASSIGN_OR_RETURN(int axis, graph::NormalizeAxis(node.attrs.GetInt("axis", -1), out_rank));
+  auto axis_or = graph::NormalizeAxis(node.attrs.GetInt("axis", -1), out_rank, "axis");
+  if (!axis_or.ok()) return WithNode(node, axis_or.status());
+  const int axis = *axis_or;
   graph::Dim depth;
   if (const Tensor* d = ctx.input_constant(1)) {
     SEQRT_ASSIGN_OR_RETURN(int64_t v, DepthOf(node.Describe(), *d));
