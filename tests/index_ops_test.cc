@@ -114,6 +114,22 @@ TEST(IndexOps, UniqueUnsortedKeepsFirstOccurrenceOrder) {
   EXPECT_THAT((*out)[3].values<int64_t>(), ElementsAre(2, 2, 1));
 }
 
+TEST(IndexOps, UniqueOfBoolsSortsFalseFirst) {
+  // [true, false, true] -> values [false, true], first indices [1, 0], counts [1, 2].
+  testing::ModelBuilder b(11);
+  b.Input("x", onnx::TensorProto::BOOL, {3});
+  b.Node("Unique", {"x"}, {"y", "idx", "inv", "cnt"}, "unique");
+  b.Output("y", onnx::TensorProto::BOOL, {-1});
+  for (const char* o : {"idx", "inv", "cnt"}) b.Output(o, onnx::TensorProto::INT64, {-1});
+  const bool x[3] = {true, false, true};
+  auto out = RunModel(b, {{"x", TensorView(DType::kBool, {3}, x)}});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_THAT((*out)[0].values<bool>(), ElementsAre(false, true));
+  EXPECT_THAT((*out)[1].values<int64_t>(), ElementsAre(1, 0));
+  EXPECT_THAT((*out)[2].values<int64_t>(), ElementsAre(1, 0, 1));
+  EXPECT_THAT((*out)[3].values<int64_t>(), ElementsAre(1, 2));
+}
+
 TEST(IndexOps, NonMaxSuppressionRejectsMismatchedBoxesAndScores) {
   testing::ModelBuilder b(11);
   b.Input("boxes", onnx::TensorProto::FLOAT, {1, 2, 4});

@@ -1,7 +1,8 @@
 // Unique: the distinct elements (or, with `axis`, the distinct slices along it) with the
 // index of each one's first occurrence, the inverse mapping and the counts, as numpy.unique.
 // sorted=1 (default) orders them ascending (slices lexicographically), sorted=0 by first
-// occurrence. Output sizes are known only from the data: the kernel allocates its outputs.
+// occurrence. Any dtype but strings (bool orders false < true). Output sizes are known only
+// from the data: the kernel allocates its outputs.
 #include <algorithm>
 #include <numeric>
 #include <string>
@@ -18,7 +19,7 @@ namespace {
 
 absl::Status InferUnique(InferContext& ctx) {
   const graph::Node& node = ctx.node();
-  SEQRT_RETURN_IF_ERROR(CheckInputDType(ctx, 0, kNumericTypes));
+  SEQRT_RETURN_IF_ERROR(CheckInputDType(ctx, 0, kAllTypes));
   const graph::Shape& x = ctx.input_shape(0);
   const DType dtype = ctx.input_dtype(0);
   const graph::Shape one_unknown({graph::Dim()});
@@ -133,7 +134,7 @@ class UniqueKernel final : public OpKernel {
           for (int64_t j = 0; j < n; ++j) inverse[j] = rank[group_of[j]];
           return absl::OkStatus();
         },
-        kNumericTypes, where_));
+        kAllTypes, where_));
     return out;
   }
 
