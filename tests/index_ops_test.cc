@@ -47,6 +47,29 @@ TEST(IndexOps, ScatterNDIndexOutOfRangeIsAnErrorNamingTheNode) {
   EXPECT_THAT(Message(bad.status()), HasSubstr("index 4 is out of range for axis 0 of size 4"));
 }
 
+// The output may take data's buffer (data is dead after the node); when the updates are data
+// itself, they must still be read as they were: r = Relu(x) = [1, 2, 3, 4] scattered to
+// positions [3, 2, 1, 0] gives [4, 3, 2, 1], for ScatterND and ScatterElements alike.
+TEST(IndexOps, ScatterInPlaceReadsUpdatesThatAreDataAsTheyWere) {
+  for (const char* op : {"ScatterND", "ScatterElements"}) {
+    const bool nd = std::string(op) == "ScatterND";
+    testing::ModelBuilder b(16);
+    b.Input("x", onnx::TensorProto::FLOAT, {4});
+    b.Input("indices", onnx::TensorProto::INT64, nd ? std::vector<int64_t>{4, 1} : std::vector<int64_t>{4});
+    b.Node("Relu", {"x"}, {"r"}, "relu");
+    b.Node(op, {"r", "indices", "r"}, {"s"}, "scatter");
+    b.Node("Neg", {"s"}, {"y"}, "neg");
+    b.Output("y", onnx::TensorProto::FLOAT, {4});
+    const std::vector<float> x = {1, 2, 3, 4};
+    const std::vector<int64_t> indices = {3, 2, 1, 0};
+    const Dims index_dims = nd ? Dims{4, 1} : Dims{4};
+    auto out = RunModel(b, {{"x", TensorView(x.data(), {4})},
+                            {"indices", TensorView(DType::kInt64, index_dims, indices.data())}});
+    ASSERT_TRUE(out.ok()) << op << ": " << out.status();
+    EXPECT_THAT((*out)[0].values<float>(), ElementsAre(-4, -3, -2, -1)) << op;
+  }
+}
+
 TEST(IndexOps, GatherNDAndScatterElementsRefuseOutOfRangeIndices) {
   testing::ModelBuilder g(13);
   g.Input("data", onnx::TensorProto::FLOAT, {2, 2});

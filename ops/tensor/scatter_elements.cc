@@ -65,6 +65,7 @@ class ScatterElementsKernel final : public OpKernel {
                                               data[d], ")"));
       }
     }
+    inputs_.Prepare(ctx);
     return absl::OkStatus();
   }
 
@@ -74,7 +75,9 @@ class ScatterElementsKernel final : public OpKernel {
     const int rank = static_cast<int>(data.size());
     const int64_t n = NumElements(idx_dims);
     const DType index_type = ctx.input_dtype(1);
-    const void* indices = ctx.input(1);
+    // Before the output is written: it may be data's own buffer.
+    const void* indices = inputs_.Stable(ctx, 1);
+    const void* updates = inputs_.Stable(ctx, 2);
     const DType dtype = ctx.input_dtype(0);
     const size_t es = DTypeSize(dtype);
     if (ctx.output(0) != ctx.input(0)) std::memcpy(ctx.output(0), ctx.input(0), NumElements(data) * es);
@@ -88,7 +91,7 @@ class ScatterElementsKernel final : public OpKernel {
         [&](auto tag) -> absl::Status {
           using T = decltype(tag);
           T* out = ctx.output<T>(0);
-          const T* upd = ctx.input<T>(2);
+          const T* upd = static_cast<const T*>(updates);
           // Walk indices in row-major order, tracking the data offset of every coordinate but
           // the scattered axis.
           SmallInts pos(rank, 0);
@@ -116,6 +119,7 @@ class ScatterElementsKernel final : public OpKernel {
   ScatterReduction reduction_ = ScatterReduction::kNone;
   absl::Status status_;
   int axis_ = 0;
+  ScatterInputs inputs_;
 };
 
 }  // namespace
@@ -130,6 +134,7 @@ void RegisterScatterElementsOps(OpRegistry& registry) {
     s.max_inputs = 3;
     s.infer = &InferScatterElements;
     s.kernels = {&MakeKernel<ScatterElementsKernel>};
+    s.aliasing = Aliasing::kMayReuseInput;  // output into data's buffer (see scatter_reduce.h)
     registry.Register(std::move(s));
   }
 }

@@ -1,6 +1,7 @@
 // ScatterND: a copy of `data` with slices replaced (or combined, opset 16+) at the positions
 // the last axis of `indices` names. What `x[:, i] = y` exports to. Any dtype; duplicate
-// positions apply in index order, which the spec leaves open for reduction none.
+// positions apply in index order, which the spec leaves open for reduction none. May run in
+// place (scatter_reduce.h).
 #include <cstring>
 #include <string>
 
@@ -67,6 +68,7 @@ class ScatterNDKernel final : public OpKernel {
       return NodeError(where_, absl::StrCat("updates have shape ", graph::Shape::FromDims(updates).ToString(),
                                             ", expected ", graph::Shape::FromDims(want).ToString()));
     }
+    inputs_.Prepare(ctx);
     return absl::OkStatus();
   }
 
@@ -79,7 +81,9 @@ class ScatterNDKernel final : public OpKernel {
     const int64_t tuples = DimProduct(idx_dims, 0, q - 1);
     const int64_t slice = DimProduct(data, k, r);
     const SmallInts strides = RowMajorStrides(data);
-    const auto* indices = ctx.input<int64_t>(1);
+    // Before the output is written: it may be data's own buffer.
+    const auto* indices = static_cast<const int64_t*>(inputs_.Stable(ctx, 1));
+    const void* updates = inputs_.Stable(ctx, 2);
     const DType dtype = ctx.input_dtype(0);
     const size_t es = DTypeSize(dtype);
     if (ctx.output(0) != ctx.input(0)) std::memcpy(ctx.output(0), ctx.input(0), NumElements(data) * es);
@@ -101,7 +105,7 @@ class ScatterNDKernel final : public OpKernel {
     };
     if (reduction_ == ScatterReduction::kNone) {
       auto* out = static_cast<char*>(ctx.output(0));
-      const auto* upd = static_cast<const char*>(ctx.input(2));
+      const auto* upd = static_cast<const char*>(updates);
       for (int64_t t = 0; t < tuples; ++t)
         std::memcpy(out + offset_of(t) * es, upd + t * slice * es, slice * es);
       return absl::OkStatus();
@@ -111,7 +115,7 @@ class ScatterNDKernel final : public OpKernel {
         [&](auto tag) -> absl::Status {
           using T = decltype(tag);
           T* out = ctx.output<T>(0);
-          const T* upd = ctx.input<T>(2);
+          const T* upd = static_cast<const T*>(updates);
           for (int64_t t = 0; t < tuples; ++t) {
             T* dst = out + offset_of(t);
             const T* src = upd + t * slice;
@@ -126,6 +130,7 @@ class ScatterNDKernel final : public OpKernel {
   std::string where_;
   ScatterReduction reduction_ = ScatterReduction::kNone;
   absl::Status status_;
+  ScatterInputs inputs_;
 };
 
 }  // namespace
@@ -138,6 +143,7 @@ void RegisterScatterNDOp(OpRegistry& registry) {
   s.max_inputs = 3;
   s.infer = &InferScatterND;
   s.kernels = {&MakeKernel<ScatterNDKernel>};
+  s.aliasing = Aliasing::kMayReuseInput;  // output into data's buffer (see scatter_reduce.h)
   registry.Register(std::move(s));
 }
 
