@@ -84,6 +84,13 @@ class RoiAlignKernel final : public OpKernel {
         ctx.input_dtype(0),
         [&](auto tag) -> absl::Status {
           using T = decltype(tag);
+          const T* rois = ctx.input<T>(1);
+          // A NaN or infinite corner would make sample positions meaningless (and indices wild).
+          for (int64_t i = 0; i < num_rois * 4; ++i) {
+            if (!std::isfinite(static_cast<double>(static_cast<ComputeType<T>>(rois[i])))) {
+              return NodeError(where_, absl::StrCat("rois[", i / 4, "] has a non-finite coordinate"));
+            }
+          }
           Run<T>(ctx);
           return absl::OkStatus();
         },
