@@ -28,6 +28,9 @@ const OpRegistry& OpRegistry::Global() {
     RegisterMathOps(*r);
     RegisterLossOps(*r);
     RegisterSignalOps(*r);
+    RegisterIntegerOps(*r);
+    RegisterVisionOps(*r);
+    RegisterTextOps(*r);
     return r;
   }();
   return *registry;

@@ -52,5 +52,8 @@ void RegisterTensorIndexOps(OpRegistry& registry);
 void RegisterMathOps(OpRegistry& registry);
 void RegisterLossOps(OpRegistry& registry);
 void RegisterSignalOps(OpRegistry& registry);
+void RegisterIntegerOps(OpRegistry& registry);
+void RegisterVisionOps(OpRegistry& registry);
+void RegisterTextOps(OpRegistry& registry);
 
 }  // namespace seqrt::ops
