@@ -20,7 +20,6 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "ops/registry.h"
 #include "seqrt/session.h"
 #include "seqrt/tensor_io.h"
 #include "tests/scratch_dir.h"
@@ -180,21 +179,8 @@ const std::vector<PatternCase>& TorchAudioCases() {
 
 class TorchAudioPatterns : public ::testing::TestWithParam<PatternCase> {};
 
-// Operators a case needs that another part of issue 15 brings (ScatterND: the indexing ops).
-// Until the registry knows them the case is reported as skipped by ctest, naming what it waits
-// for; from then on it runs and must pass.
-const std::map<std::string, std::vector<std::string>>& TorchAudioPendingOps() {
-  static const std::map<std::string, std::vector<std::string>> pending = {{"enhancer", {"ScatterND"}}};
-  return pending;
-}
-
 TEST_P(TorchAudioPatterns, MatchesTorch) {
   const PatternCase& c = GetParam();
-  if (auto it = TorchAudioPendingOps().find(c.name); it != TorchAudioPendingOps().end()) {
-    for (const std::string& op : it->second) {
-      if (!ops::OpRegistry::Global().Knows("", op)) GTEST_SKIP() << "pending: seqrt has no " << op << " operator yet";
-    }
-  }
   const std::string out = Generate("torch_audio_patterns.py", {c.name});
   ASSERT_FALSE(out.empty());
   CheckCase(fs::path(out) / ("torch_audio_" + c.name), c.nodes);
