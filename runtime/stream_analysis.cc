@@ -20,6 +20,16 @@
 namespace seqrt::runtime {
 namespace {
 
+// "LSTM node 'lstm_1'", or for unnamed nodes "LSTM node #3 (output 'Y')".
+std::string Describe(const graph::Graph& g, int index) {
+  const graph::Node& n = g.nodes[index];
+  if (!n.name.empty()) return n.Describe();
+  std::string s = absl::StrCat(n.Describe(), " #", index);
+  for (graph::ValueId out : n.outputs)
+    if (out != graph::kNoValue && !g.value(out).name.empty()) return absl::StrCat(s, " (output '", g.value(out).name, "')");
+  return s;
+}
+
 bool IsRecurrent(const graph::Node& n) {
   return n.domain.empty() && (n.op_type == "RNN" || n.op_type == "GRU" || n.op_type == "LSTM");
 }
@@ -99,7 +109,10 @@ int TimeAxisOf(const graph::Value& v) {
 // How a value depends on the stream's time input.
 struct Taint {
   enum Kind { kNone, kTime, kLost, kLast } kind = kNone;
-  int axis = -1;  // kTime
+  int axis = -1;       // kTime
+  int64_t factor = 1;  // kTime: entries per step along `axis` (> 1 once a Reshape merged time
+                       // with the dims after it; time stays outermost, so chunks still concat)
+  int lost_at = -1;    // kLost: the node whose output first lost track of the time axis
   bool tainted() const { return kind != kNone; }
 };
 
@@ -139,6 +152,35 @@ const std::set<std::string>& LayoutOps() {
   return ops;
 }
 
+// Where time went through a Reshape-like op that dropped the symbol: time is at output axis k,
+// outermost of what merged there, when every input dim before time is known and their product
+// is the product of the output dims before k, and the dims after both sides are known.
+std::optional<Taint> MergedTime(const graph::Shape& in, const Taint& t, const graph::Shape& out) {
+  if (!in.rank_known || !out.rank_known || t.kind != Taint::kTime) return std::nullopt;
+  int64_t before = 1, after_in = 1;
+  for (int d = 0; d < in.rank(); ++d) {
+    if (d == t.axis) continue;
+    if (!in[d].known()) return std::nullopt;
+    (d < t.axis ? before : after_in) *= in[d].value();
+  }
+  int64_t prefix = 1;
+  for (int k = 0; k < out.rank(); ++k) {
+    if (prefix == before && !out[k].known()) {
+      int64_t after_out = 1;
+      for (int j = k + 1; j < out.rank(); ++j) {
+        if (!out[j].known()) return std::nullopt;
+        after_out *= out[j].value();
+      }
+      const int64_t total = t.factor * after_in;
+      if (after_out == 0 || total % after_out != 0) return std::nullopt;
+      return Taint{Taint::kTime, k, total / after_out};
+    }
+    if (!out[k].known()) return std::nullopt;
+    prefix *= out[k].value();
+  }
+  return std::nullopt;
+}
+
 class TimeChecker {
  public:
   TimeChecker(const graph::Graph& g, graph::ValueId time_input, int time_axis)
@@ -151,18 +193,26 @@ class TimeChecker {
     return absl::OkStatus();
   }
   const Taint& of(graph::ValueId id) const { return taint_[id]; }
+  std::string LostAt(const Taint& t) const {
+    if (t.lost_at < 0) return "an earlier node";
+    const graph::Node& n = g_.nodes[t.lost_at];
+    return absl::StrCat(Describe(g_, t.lost_at), " (", g_.value(n.inputs[0]).shape.ToString(), " -> ",
+                        g_.value(n.outputs[0]).shape.ToString(), ")");
+  }
 
  private:
+  int CurrentIndex(const graph::Node& n) const { return static_cast<int>(&n - g_.nodes.data()); }
+
   absl::Status Mixes(const graph::Node& n, const std::string& why) const {
-    return absl::FailedPreconditionError(absl::StrCat("cannot stream: ", n.Describe(), " ", why));
+    return absl::FailedPreconditionError(absl::StrCat("cannot stream: ", Describe(g_, CurrentIndex(n)), " ", why));
   }
 
   // The time axis of input `i`, or an error when the analysis lost track of it.
   absl::StatusOr<int> InputTimeAxis(const graph::Node& n, int i) const {
     const Taint& t = taint_[n.inputs[i]];
     if (t.kind == Taint::kLost)
-      return Mixes(n, "works along an axis of a value whose time axis was merged with other dims by an "
-                      "earlier Reshape/Flatten: cannot tell whether it mixes time steps");
+      return Mixes(n, absl::StrCat("works along an axis of a value whose time axis was lost by ", LostAt(t),
+                                   ": cannot tell whether it mixes time steps"));
     return t.kind == Taint::kTime ? t.axis : -1;
   }
 
@@ -170,6 +220,7 @@ class TimeChecker {
     const graph::Node& n = g_.nodes[index];
     if (n.op_type == "Shape" || n.op_type == "Size") return absl::OkStatus();
     bool any = false, any_time = false, any_last = false, any_lost = false;
+    int lost_at = index;
     std::vector<graph::ValueId> all = n.inputs;
     all.insert(all.end(), n.implicit_inputs.begin(), n.implicit_inputs.end());
     for (graph::ValueId in : all) {
@@ -178,6 +229,7 @@ class TimeChecker {
       any |= t.tainted();
       any_time |= t.kind == Taint::kTime;
       any_last |= t.kind == Taint::kLast;
+      if (t.kind == Taint::kLost && !any_lost) lost_at = t.lost_at;
       any_lost |= t.kind == Taint::kLost;
     }
     if (!any) return absl::OkStatus();
@@ -188,7 +240,30 @@ class TimeChecker {
       if (n.outputs[o] == graph::kNoValue) continue;
       int axis = TimeAxisOf(g_.value(n.outputs[o]));
       if (axis >= 0) outs[o] = {Taint::kTime, axis};
-      else outs[o] = {(any_time || any_lost) ? Taint::kLost : Taint::kLast, -1};
+      else outs[o] = {(any_time || any_lost) ? Taint::kLost : Taint::kLast, -1, 1, lost_at};
+    }
+    // Time the symbol no longer shows: merged by a Reshape, or carried through per-step math.
+    const std::string& op0 = n.op_type;
+    if (!outs.empty() && outs[0].kind == Taint::kLost && n.outputs[0] != graph::kNoValue) {
+      const graph::Shape& out_shape = g_.value(n.outputs[0]).shape;
+      if (LayoutOps().count(op0) && op0 != "Transpose" && op0 != "Expand") {
+        if (auto m = MergedTime(g_.value(n.inputs[0]).shape, taint_[n.inputs[0]], out_shape)) outs[0] = *m;
+      } else if (op0 == "Transpose" && taint_[n.inputs[0]].kind == Taint::kTime) {
+        const std::vector<int64_t> perm = n.attrs.GetInts("perm", {});
+        for (size_t k = 0; k < perm.size(); ++k)
+          if (perm[k] == taint_[n.inputs[0]].axis)
+            outs[0] = {Taint::kTime, static_cast<int>(k), taint_[n.inputs[0]].factor};
+      } else if (PointwiseOps().count(op0) || op0 == "MatMul" || op0 == "Gemm") {
+        for (graph::ValueId in : n.inputs) {
+          if (in == graph::kNoValue || taint_[in].kind != Taint::kTime || !out_shape.rank_known) continue;
+          const int shift = out_shape.rank() - g_.value(in).shape.rank();
+          if (g_.value(in).shape.rank_known && taint_[in].axis + shift >= 0 &&
+              (op0 != "MatMul" || taint_[in].axis + shift < out_shape.rank() - 1)) {
+            outs[0] = {Taint::kTime, taint_[in].axis + shift, taint_[in].factor};
+            break;
+          }
+        }
+      }
     }
     auto any_out_time = [&] {
       return std::any_of(outs.begin(), outs.end(), [](const Taint& t) { return t.kind == Taint::kTime; });
@@ -233,6 +308,7 @@ class TimeChecker {
         // An embedding lookup: per-step when the table is not time-dependent.
         if (taint_[n.inputs[0]].tainted()) return Mixes(n, "gathers time-dependent data at time-dependent indices");
       } else if (t >= 0 && Normalize(n.attrs.GetInt("axis", 0), g_.value(n.inputs[0]).shape.rank()) == t) {
+        if (taint_[n.inputs[0]].factor > 1) return Mixes(n, "picks along a time axis merged with other dims");
         auto idx = ConstInts(g_, n, 1);
         if (!idx || idx->size() != 1 || (*idx)[0] != -1)
           return Mixes(n, "picks steps along the time axis other than the last");
@@ -255,6 +331,7 @@ class TimeChecker {
         else for (size_t i = 0; i < starts->size(); ++i) ax.push_back(static_cast<int64_t>(i));
         for (size_t i = 0; i < ax.size(); ++i) {
           if (Normalize(ax[i], rank) != t) continue;
+          if (taint_[n.inputs[0]].factor > 1) return Mixes(n, "slices a time axis merged with other dims");
           const bool step_one = !steps || (*steps)[i] == 1;
           if ((*starts)[i] == -1 && (*ends)[i] >= (int64_t{1} << 30) && step_one) {
             outs[0] = {Taint::kLast, -1};
@@ -329,7 +406,8 @@ class TimeChecker {
       return Mixes(n, "runs over a sequence built from the last time step (e.g. a repeated final state): "
                       "it would restart every chunk");
     if (x.kind == Taint::kLost)
-      return Mixes(n, "runs over a value whose time axis was merged with other dims: cannot tell where time is");
+      return Mixes(n, absl::StrCat("runs over a value whose time axis was lost by ", LostAt(x),
+                                   ": cannot tell where time is"));
     if (x.kind == Taint::kTime && x.axis != want)
       return Mixes(n, absl::StrCat("runs its steps over axis ", want, " but the stream's time is axis ", x.axis));
     std::string direction = n.attrs.GetString("direction", "forward");
@@ -373,8 +451,8 @@ absl::StatusOr<StreamAnalysis> AnalyzeForStreaming(const graph::Graph& g, const 
     for (int s = 5; s < (lstm ? 7 : 6); ++s) free_state &= !n.HasInput(s) || shape_only(n.inputs[s]);
     if (!free_state) continue;
     carried.insert(static_cast<int>(i));
-    result.carried.push_back({static_cast<int>(i), n.Describe(), lstm ? 2 : 1});
-    result.info.carried_nodes.push_back(n.Describe());
+    result.carried.push_back({static_cast<int>(i), Describe(g, static_cast<int>(i)), lstm ? 2 : 1});
+    result.info.carried_nodes.push_back(result.carried.back().description);
   }
   std::vector<graph::ValueId> data_inputs;
   for (graph::ValueId id : g.inputs)
@@ -412,6 +490,12 @@ absl::StatusOr<StreamAnalysis> AnalyzeForStreaming(const graph::Graph& g, const 
                                                    "' is not a data input of the model with a known rank"));
   }
   std::vector<std::string> misses;
+  // The candidate reaching the most carried nodes, when none reaches all: its check usually
+  // names the node that breaks the time axis (a decoder over a repeated last state...).
+  std::shared_ptr<graph::Graph> best;
+  graph::ValueId best_id = graph::kNoValue;
+  int best_axis = -1;
+  size_t best_reached = 0;
   for (const auto& [id, axis] : candidates) {
     auto probe = ProbeTimeAxis(g, id, axis);
     const std::string where = absl::StrCat("input '", g.value(id).name, "' axis ", axis);
@@ -421,17 +505,25 @@ absl::StatusOr<StreamAnalysis> AnalyzeForStreaming(const graph::Graph& g, const 
     }
     const graph::Graph& pg = **probe;
     std::string miss;
+    size_t reached = 0;
     for (const CarriedNode& c : result.carried) {
       const graph::Node& n = pg.nodes[c.node_index];
       const graph::Value& x = pg.value(n.inputs[0]);
-      if (TimeAxisOf(x) != RecurrentTimeAxis(n) || !DependsOn(pg, n.inputs[0], {id})) {
+      if (TimeAxisOf(x) == RecurrentTimeAxis(n) && DependsOn(pg, n.inputs[0], {id})) {
+        ++reached;
+      } else if (miss.empty()) {
         miss = absl::StrCat(where, " does not reach the time axis of ", c.description, " (its input is ",
                             x.shape.ToString(), ")");
-        break;
       }
     }
     if (!miss.empty()) {
       misses.push_back(miss);
+      if (reached > best_reached) {
+        best_reached = reached;
+        best = *probe;
+        best_id = id;
+        best_axis = axis;
+      }
       continue;
     }
     result.info.time_input = g.value(id).name;
@@ -446,11 +538,15 @@ absl::StatusOr<StreamAnalysis> AnalyzeForStreaming(const graph::Graph& g, const 
       if (t.kind == Taint::kLost) {
         return absl::FailedPreconditionError(absl::StrCat(
             "cannot stream: output '", pg.value(out).name, "' ", pg.value(out).shape.ToString(),
-            " has its time axis merged with other dims: cannot tell which of its dims are the chunk's steps"));
+            " lost track of the time axis (at ", checker.LostAt(t), "): cannot tell which of its dims are the chunk's steps"));
       }
       result.info.output_time_axis.push_back(t.kind == Taint::kTime ? t.axis : -1);
     }
     return result;
+  }
+  if (best) {
+    TimeChecker checker(*best, best_id, best_axis);
+    SEQRT_RETURN_IF_ERROR(checker.Run(carried, state_inputs));
   }
   return absl::FailedPreconditionError(absl::StrCat(
       "cannot stream: found no time axis",

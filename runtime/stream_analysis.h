@@ -41,7 +41,7 @@ bool StateNamesPair(const std::string& input_name, const std::string& output_nam
 absl::StatusOr<StreamAnalysis> AnalyzeForStreaming(const graph::Graph& prepared, const StreamOptions& options);
 
 // The symbol the time dim gets in timed_graph.
-inline constexpr char kStreamTimeSymbol[] = "__seqrt_stream_time";
+inline constexpr char kStreamTimeSymbol[] = "time~";
 
 }  // namespace seqrt::runtime
 
