@@ -496,6 +496,7 @@ absl::StatusOr<StreamAnalysis> AnalyzeForStreaming(const graph::Graph& g, const 
   graph::ValueId best_id = graph::kNoValue;
   int best_axis = -1;
   size_t best_reached = 0;
+  int best_score = 0;
   for (const auto& [id, axis] : candidates) {
     auto probe = ProbeTimeAxis(g, id, axis);
     const std::string where = absl::StrCat("input '", g.value(id).name, "' axis ", axis);
@@ -506,9 +507,18 @@ absl::StatusOr<StreamAnalysis> AnalyzeForStreaming(const graph::Graph& g, const 
     const graph::Graph& pg = **probe;
     std::string miss;
     size_t reached = 0;
+    bool vanished = true;  // the axis reaches no carried node's input at all (reduced away?)
+    bool length_matches = false;
     for (const CarriedNode& c : result.carried) {
       const graph::Node& n = pg.nodes[c.node_index];
       const graph::Value& x = pg.value(n.inputs[0]);
+      vanished &= TimeAxisOf(x) < 0;
+      // The export's own sequence length matches this axis: the likelier time axis.
+      const graph::Value& x0 = g.value(g.nodes[c.node_index].inputs[0]);
+      const int tp = RecurrentTimeAxis(n);
+      if (x0.shape.rank_known && tp < x0.shape.rank() && g.value(id).shape[axis].known() &&
+          x0.shape[tp].SameAs(g.value(id).shape[axis]))
+        length_matches = true;
       if (TimeAxisOf(x) == RecurrentTimeAxis(n) && DependsOn(pg, n.inputs[0], {id})) {
         ++reached;
       } else if (miss.empty()) {
@@ -518,7 +528,11 @@ absl::StatusOr<StreamAnalysis> AnalyzeForStreaming(const graph::Graph& g, const 
     }
     if (!miss.empty()) {
       misses.push_back(miss);
-      if (reached > best_reached) {
+      // A single (given) candidate is checked even when it reaches no node: the check names why.
+      // ... and so is one whose dim vanished on the way, when nothing better turns up.
+      const int score = vanished ? (length_matches ? 2 : 1) : 0;
+      if (reached > best_reached || (reached == 0 && best_reached == 0 && (candidates.size() == 1 || score > best_score))) {
+        best_score = std::max(best_score, score);
         best_reached = reached;
         best = *probe;
         best_id = id;
