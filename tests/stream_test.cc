@@ -457,3 +457,61 @@ TEST(StreamBindings, ExplicitPairCarriesStateAndAutoCanBeTurnedOff) {
 
 }  // namespace
 }  // namespace seqrt
+
+namespace seqrt {
+namespace {
+
+// sequence_lens given per chunk (the valid steps inside each chunk) reproduce the full run
+// with the sequences' lengths: Y is zero past each length, Y_h is the state at its last step.
+TEST(Stream, SequenceLensPerChunkMatchTheFullRun) {
+  testing::ModelBuilder b(14);
+  b.Input("x", onnx::TensorProto::FLOAT, {-1, -1, 4});
+  b.Input("lens", onnx::TensorProto::INT32, {-1});
+  std::vector<float> w(48), r(36), bias(24);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = 0.05f * ((i * 7) % 11) - 0.25f;
+  for (size_t i = 0; i < r.size(); ++i) r[i] = 0.04f * ((i * 5) % 13) - 0.24f;
+  for (size_t i = 0; i < bias.size(); ++i) bias[i] = 0.01f * i - 0.1f;
+  b.Initializer("W", {1, 12, 4}, w).Initializer("R", {1, 12, 3}, r).Initializer("B", {1, 24}, bias);
+  auto* n = b.Node("LSTM", {"x", "W", "R", "B", "lens"}, {"Y", "Y_h"}, "lstm");
+  auto* hs = n->add_attribute();
+  hs->set_name("hidden_size");
+  hs->set_type(onnx::AttributeProto::INT);
+  hs->set_i(3);
+  b.Output("Y", onnx::TensorProto::FLOAT, {-1, 1, -1, 3});
+  b.Output("Y_h", onnx::TensorProto::FLOAT, {1, -1, 3});
+  b.proto().mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0)->set_dim_param("T");
+  auto session = Session::LoadFromBytes(b.Bytes());
+  ASSERT_TRUE(session.ok()) << session.status();
+  auto stream = session->OpenStream();
+  ASSERT_TRUE(stream.ok()) << stream.status();
+  ASSERT_EQ(stream->info().time_axis, 0);
+  ASSERT_EQ(stream->info().output_time_axis, (std::vector<int>{0, -1}));
+  const int64_t steps = 20, batch = 3;
+  const std::vector<int32_t> lengths = {20, 9, 1};
+  const Tensor x = RandomTensor({steps, batch, 4}, 42);
+  const Tensor lens = Tensor::FromVector(DType::kInt32, {batch}, lengths);
+  auto full = session->Run({{"x", x.view()}, {"lens", lens.view()}});
+  ASSERT_TRUE(full.ok()) << full.status();
+  for (const auto& chunks : {FixedChunks(steps, 1), FixedChunks(steps, 7), RandomChunks(steps, 3)}) {
+    stream->Reset();
+    std::vector<Tensor> ys;
+    Tensor y_h;
+    int64_t start = 0;
+    for (int64_t len : chunks) {
+      std::vector<int32_t> chunk_lens;
+      for (int32_t l : lengths) chunk_lens.push_back(static_cast<int32_t>(std::clamp<int64_t>(l - start, 0, len)));
+      const Tensor cl = Tensor::FromVector(DType::kInt32, {batch}, chunk_lens);
+      const Tensor piece = Slice(x, 0, start, len);
+      auto out = stream->Run({{"x", piece.view()}, {"lens", cl.view()}});
+      ASSERT_TRUE(out.ok()) << out.status();
+      ys.push_back((*out)[0]);
+      y_h = (*out)[1];
+      start += len;
+    }
+    EXPECT_LE(RelativeError(Concat(ys, 0), (*full)[0]), 1e-6);
+    EXPECT_LE(RelativeError(y_h, (*full)[1]), 1e-6);
+  }
+}
+
+}  // namespace
+}  // namespace seqrt

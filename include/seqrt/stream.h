@@ -30,6 +30,9 @@
 // reverse or bidirectional layers, Conv/pooling/reductions/softmax along time, recurrent
 // layers over a sequence derived from the last step, ops with no streaming rule.
 //
+// sequence_lens inputs are given per chunk: the valid steps inside that chunk (for a sequence
+// of length L, clamp(L - chunk start, 0, chunk steps)); a row with 0 keeps its state.
+//
 // Outputs: those with the time axis return the chunk's steps (StreamInfo::output_time_axis
 // says which axis); the others are the value as of the chunk's end (many-to-one heads).
 //
