@@ -28,8 +28,10 @@ namespace {
 // percentile of the frames heard so far) and above an absolute floor.
 constexpr float kVoicedAboveFloorDb = 12;
 constexpr float kAbsoluteFloorDb = -55;
+constexpr float kInitialFloorDb = -60;
+constexpr size_t kWarmupFrames = 50;
 constexpr int kPreRollFrames = 8;       // kept before the first voiced frame (TrimWord's margin)
-constexpr int kEndSilenceFrames = 15;   // unvoiced frames that close a word (150 ms)
+constexpr int kDefaultEndSilenceMs = 150;  // unvoiced time that closes a word (--end-silence-ms)
 constexpr int kMinVoicedFrames = 8;     // shorter bursts are clicks, not words
 constexpr int kChunkFrames = 10;        // frames per Stream::Run
 constexpr int kTrimMargin = 3;          // frames TrimWord keeps after the last loud one
@@ -41,6 +43,7 @@ struct Frame {
 
 class Endpointer {
  public:
+  explicit Endpointer(int end_silence_frames) : end_silence_frames_(end_silence_frames) {}
   // Returns true when this frame closes a word; `word` then holds its frames (pre-roll included).
   bool Push(const Frame& frame, int index, std::vector<Frame>* word, int* word_first_index) {
     history_.push_back(frame.db);
@@ -64,15 +67,18 @@ class Endpointer {
       silent_run_ = 0;
       return false;
     }
-    if (++silent_run_ < kEndSilenceFrames) return false;
+    if (++silent_run_ < end_silence_frames_) return false;
     return Close(word, word_first_index);
   }
   // The end of the file closes an open word.
   bool Flush(std::vector<Frame>* word, int* word_first_index) { return open_ && Close(word, word_first_index); }
+  // The background level: the 10th percentile of what was heard; until half a second is in,
+  // no higher than kInitialFloorDb, so a word at the very start is not taken for background.
   float Floor() const {
     std::vector<float> sorted(history_.begin(), history_.end());
     std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 10, sorted.end());
-    return sorted[sorted.size() / 10];
+    const float p10 = sorted[sorted.size() / 10];
+    return history_.size() < kWarmupFrames ? std::min(p10, kInitialFloorDb) : p10;
   }
 
  private:
@@ -89,6 +95,7 @@ class Endpointer {
   std::deque<float> history_;
   std::deque<Frame> recent_;
   std::vector<Frame> frames_;
+  int end_silence_frames_;
   bool open_ = false;
   int first_index_ = 0, voiced_ = 0, silent_run_ = 0;
 };
@@ -99,9 +106,13 @@ double FrameEndSeconds(int index) { return FrameStartSeconds(index) + static_cas
 }  // namespace
 
 absl::Status RunListen(const std::vector<std::string>& args) {
-  auto options = Options::Parse(args, {"threads"});
+  auto options = Options::Parse(args, {"threads", "end-silence-ms"});
   if (!options.ok()) return options.status();
-  if (options->positional().size() != 2) return absl::InvalidArgumentError("usage: listen MODEL.onnx FILE.wav");
+  if (options->positional().size() != 2)
+    return absl::InvalidArgumentError("usage: listen MODEL.onnx FILE.wav [--end-silence-ms 150] [--threads 1]");
+  auto end_silence_ms = options->Int("end-silence-ms", kDefaultEndSilenceMs);
+  if (!end_silence_ms.ok()) return end_silence_ms.status();
+  if (*end_silence_ms < 10) return absl::InvalidArgumentError("--end-silence-ms must be at least 10");
   const std::string& wav = options->positional()[1];
   auto threads = options->Int("threads", 1);
   if (!threads.ok()) return threads.status();
@@ -121,7 +132,7 @@ absl::Status RunListen(const std::vector<std::string>& args) {
   if (!stream.ok()) return stream.status();
 
   MfccExtractor mfcc;
-  Endpointer endpointer;
+  Endpointer endpointer(static_cast<int>(*end_silence_ms / 10));
   const std::vector<float>& samples = resampled->samples;
   const int n = static_cast<int>(samples.size());
   std::string digits;

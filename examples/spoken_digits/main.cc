@@ -19,7 +19,7 @@ constexpr const char* kUsage = R"(usage: spoken-digits COMMAND [options]
         [--png confusion.png] [--probabilities FILE.npy] [--batch 64] [--threads 1]
   transcribe MODEL.onnx FILE.wav
                              the spoken digit in a sound file (any rate, mono/stereo, 16-bit/float)
-  listen MODEL.onnx FILE.wav [--threads 1]
+  listen MODEL.onnx FILE.wav [--end-silence-ms 150] [--threads 1]
                              the file as if live, 10 ms at a time: each digit printed when its word
                              ends (endpointer + seqrt::Stream), with its time and latency
 
