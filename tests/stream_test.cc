@@ -515,3 +515,35 @@ TEST(Stream, SequenceLensPerChunkMatchTheFullRun) {
 
 }  // namespace
 }  // namespace seqrt
+
+namespace seqrt {
+namespace {
+
+// DTLN (stage 1, the RKNN export) exposes its two LSTMs' h and c as inputs/outputs under
+// unrelated names: bound explicitly, the stream reproduces the host loop that copies them.
+TEST(StreamBindings, DtlnExplicitStateMatchesTheHostLoop) {
+  const std::string path = ModelPath("real/dtln_rknn_dtln_1/model.onnx");
+  ASSERT_TRUE(fs::exists(path)) << path << " is missing: the shared models folder is needed";
+  auto session = Session::Load(path);
+  ASSERT_TRUE(session.ok()) << session.status();
+  EXPECT_FALSE(session->OpenStream().ok());  // the names do not pair by the rule
+  StreamOptions options;
+  options.state_bindings = {{"lstm_4", "input_3"}, {"lstm_4_1", "input_4"}, {"lstm_5", "input_5"}, {"lstm_5_1", "input_6"}};
+  auto stream = session->OpenStream(options);
+  ASSERT_TRUE(stream.ok()) << stream.status();
+  std::vector<Tensor> state(4, Tensor(DType::kFloat, {1, 128}));
+  for (int frame = 0; frame < 12; ++frame) {
+    Tensor x = RandomTensor({1, 1, 257}, 300 + frame);
+    for (int64_t i = 0; i < x.num_elements(); ++i) x.data_as<float>()[i] = std::fabs(x.data_as<float>()[i]);
+    auto streamed = stream->Run({{"input_2", x.view()}});
+    ASSERT_TRUE(streamed.ok()) << streamed.status();
+    auto host = session->Run({{"input_2", x.view()}, {"input_3", state[0].view()}, {"input_4", state[1].view()},
+                              {"input_5", state[2].view()}, {"input_6", state[3].view()}});
+    ASSERT_TRUE(host.ok()) << host.status();
+    for (size_t o = 0; o < host->size(); ++o) EXPECT_LE(RelativeError((*streamed)[o], (*host)[o]), 1e-6) << "frame " << frame;
+    for (int s = 0; s < 4; ++s) state[s] = (*host)[1 + s];
+  }
+}
+
+}  // namespace
+}  // namespace seqrt

@@ -45,7 +45,7 @@ std::string Usage() {
       "  --stream N             measure a seqrt::Stream fed chunks of N time steps instead: per-chunk\n"
       "                         latency percentiles and steps/s (-r counts passes over the input)\n"
       "  --frame-ms MS          with --stream: input time per step, for the real-time factor\n",
-      kInputOptionsHelp, kSessionOptionsHelp);
+      kStreamOptionsHelp, kInputOptionsHelp, kSessionOptionsHelp);
 }
 
 double Ms(std::chrono::steady_clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -62,6 +62,7 @@ int RunPerfCommand(const Args& args) {
   ArgParser parser;
   AddInputOptions(parser);
   AddSessionOptions(parser);
+  AddStreamOptions(parser);
   parser.Option("runs", 'r').Option("time", 't').Option("warmup").Flag("json").Option("stream").Option("frame-ms");
   if (absl::Status s = parser.Parse(args); !s.ok()) return UsageError(kCommand, std::string(s.message()));
   if (parser.help()) {
@@ -92,8 +93,10 @@ int RunPerfCommand(const Args& args) {
     if (!session.ok()) return ModelError(kCommand, session.status());
     auto inputs = PrepareInputs(*session, *spec);
     if (!inputs.ok()) return ModelError(kCommand, inputs.status());
-    return PerfStreamMode(*session, *inputs, *chunk, *frame_ms, parser.has("runs") ? *runs_opt : 10,
-                          parser.has("json"));
+    auto stream_options = ParseStreamOptions(parser);
+    if (!stream_options.ok()) return UsageError(kCommand, std::string(stream_options.status().message()));
+    return PerfStreamMode(*session, *stream_options, *inputs, *chunk, *frame_ms,
+                          parser.has("runs") ? *runs_opt : 10, parser.has("json"));
   }
   if (parser.has("frame-ms")) return UsageError(kCommand, "--frame-ms needs --stream");
 

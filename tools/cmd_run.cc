@@ -35,7 +35,8 @@ std::string Usage() {
       "  --print                print the outputs even with --output-dir\n"
       "  --stream N             run through a seqrt::Stream in chunks of N time steps (give the\n"
       "                         time dim with -f/--shape); prints per-chunk summaries\n"
-      "  --check                with --stream: compare the stitched outputs with one full run\n");
+      "  --check                with --stream: compare the stitched outputs with one full run\n",
+      kStreamOptionsHelp);
 }
 
 absl::Status WriteAll(const std::filesystem::path& dir, const std::string& ext,
@@ -56,6 +57,7 @@ int RunRunCommand(const Args& args) {
   ArgParser parser;
   AddInputOptions(parser);
   AddSessionOptions(parser);
+  AddStreamOptions(parser);
   parser.Option("output-dir").Option("output-format").Flag("save-inputs").Flag("print").Option("stream").Flag("check");
   if (absl::Status s = parser.Parse(args); !s.ok()) return UsageError(kCommand, std::string(s.message()));
   if (parser.help()) {
@@ -81,7 +83,9 @@ int RunRunCommand(const Args& args) {
     auto chunk = parser.GetInt("stream", 1, 1);
     if (!chunk.ok()) return UsageError(kCommand, std::string(chunk.status().message()));
     if (!out_dir.empty()) return UsageError(kCommand, "--stream does not write outputs (no --output-dir)");
-    return RunStreamMode(*session, *inputs, *chunk, parser.has("check"), parser.has("print"));
+    auto stream_options = ParseStreamOptions(parser);
+    if (!stream_options.ok()) return UsageError(kCommand, std::string(stream_options.status().message()));
+    return RunStreamMode(*session, *stream_options, *inputs, *chunk, parser.has("check"), parser.has("print"));
   }
   if (parser.has("check")) return UsageError(kCommand, "--check needs --stream");
   auto outputs = session->Run(inputs->views());

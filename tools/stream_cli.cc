@@ -37,6 +37,24 @@ void Split(const Dims& d, int axis, int64_t* outer, int64_t* inner) {
 
 }  // namespace
 
+const char kStreamOptionsHelp[] =
+    "  --bind OUT=IN          with --stream: feed output OUT of one chunk to input IN of the next\n"
+    "  --no-auto-bind         with --stream: no automatic state pairing (state/stateN, h_in/h_out...)\n";
+
+void AddStreamOptions(ArgParser& parser) { parser.Option("bind").Flag("no-auto-bind"); }
+
+absl::StatusOr<StreamOptions> ParseStreamOptions(const ArgParser& parser) {
+  StreamOptions o;
+  o.auto_bind_state = !parser.has("no-auto-bind");
+  for (const std::string& b : parser.all("bind")) {
+    const size_t eq = b.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == b.size())
+      return absl::InvalidArgumentError(absl::StrCat("--bind wants OUTPUT=INPUT, got '", b, "'"));
+    o.state_bindings.emplace_back(b.substr(0, eq), b.substr(eq + 1));
+  }
+  return o;
+}
+
 Tensor SliceAlongAxis(const Tensor& t, int axis, int64_t start, int64_t len) {
   Dims dims = t.dims();
   const int64_t full = dims[axis];
@@ -126,8 +144,9 @@ absl::Status RunChunks(Stream& stream, const PreparedInputs& inputs, const Chunk
   return absl::OkStatus();
 }
 
-int RunStreamMode(const Session& session, const PreparedInputs& inputs, int64_t chunk, bool check, bool print) {
-  auto stream = session.OpenStream();
+int RunStreamMode(const Session& session, const StreamOptions& options, const PreparedInputs& inputs, int64_t chunk,
+                  bool check, bool print) {
+  auto stream = session.OpenStream(options);
   if (!stream.ok()) return ModelError(kRun, stream.status());
   auto axis = FindChunkAxis(*stream, inputs);
   if (!axis.ok()) return ModelError(kRun, axis.status());
@@ -199,9 +218,9 @@ int RunStreamMode(const Session& session, const PreparedInputs& inputs, int64_t 
   return kExitOk;
 }
 
-int PerfStreamMode(const Session& session, const PreparedInputs& inputs, int64_t chunk, double frame_ms,
-                   int64_t rounds, bool json) {
-  auto stream = session.OpenStream();
+int PerfStreamMode(const Session& session, const StreamOptions& options, const PreparedInputs& inputs, int64_t chunk,
+                   double frame_ms, int64_t rounds, bool json) {
+  auto stream = session.OpenStream(options);
   if (!stream.ok()) return ModelError(kPerf, stream.status());
   auto axis = FindChunkAxis(*stream, inputs);
   if (!axis.ok()) return ModelError(kPerf, axis.status());

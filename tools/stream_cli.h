@@ -37,8 +37,14 @@ struct ChunkResult {
 absl::Status RunChunks(Stream& stream, const PreparedInputs& inputs, const ChunkAxis& axis, int64_t chunk,
                        const std::function<void(const ChunkResult&)>& on_chunk);
 
-int RunStreamMode(const Session& session, const PreparedInputs& inputs, int64_t chunk, bool check, bool print);
-int PerfStreamMode(const Session& session, const PreparedInputs& inputs, int64_t chunk, double frame_ms,
-                   int64_t rounds, bool json);
+// --bind OUT=IN (repeatable) and --no-auto-bind, declared on `parser` by AddStreamOptions.
+void AddStreamOptions(ArgParser& parser);
+absl::StatusOr<StreamOptions> ParseStreamOptions(const ArgParser& parser);
+extern const char kStreamOptionsHelp[];
+
+int RunStreamMode(const Session& session, const StreamOptions& options, const PreparedInputs& inputs, int64_t chunk,
+                  bool check, bool print);
+int PerfStreamMode(const Session& session, const StreamOptions& options, const PreparedInputs& inputs, int64_t chunk,
+                   double frame_ms, int64_t rounds, bool json);
 
 }  // namespace seqrt::tools
