@@ -1,7 +1,7 @@
 // Session::OpenStream and Stream: chunk-by-chunk runs that carry recurrent state. The
 // analysis (stream_analysis.cc) and rewrite (stream_rewrite.cc) turn carried state into
 // ordinary graph inputs/outputs; this file keeps each stream's tensors and feeds them back.
-#include <map>
+#include <algorithm>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -30,8 +30,8 @@ struct Stream::State {
   bool started = false;
   int64_t steps = 0;
   std::vector<Tensor> carried;            // per Program::state_inputs
-  std::map<std::string, Tensor> bound;    // bound input name -> next value
-  std::map<std::string, Dims> first_dims; // data input -> dims of the first chunk
+  std::vector<Tensor> bound;              // per Program::bound: the input's next value
+  std::vector<std::pair<std::string, Dims>> first_dims;  // data input -> dims of the first chunk
 };
 
 namespace {
@@ -134,7 +134,8 @@ absl::StatusOr<std::vector<Tensor>> Stream::Run(const NamedInputs& chunk) {
   State& st = *state_;
   const StreamInfo& info = p.info;
   NamedInputs named;
-  std::map<std::string, Dims> dims_now;
+  std::vector<std::pair<std::string, Dims>> dims_now;  // first chunk only
+  bool has_time_input = info.time_input.empty();
   int64_t steps = 1;
   int64_t batch = 1;
   for (const auto& [name, view] : chunk) {
@@ -152,14 +153,15 @@ absl::StatusOr<std::vector<Tensor>> Stream::Run(const NamedInputs& chunk) {
     if (name.rfind("__seqrt_stream:", 0) == 0)
       return absl::InvalidArgumentError(absl::StrCat("stream chunk: unknown input '", name, "'"));
     named.emplace_back(name, view);
-    dims_now[name] = view.dims();
+    if (!st.started) dims_now.emplace_back(name, view.dims());
+    has_time_input |= name == info.time_input;
     const int axis = name == info.time_input ? info.time_axis : -1;
     if (axis >= 0 && axis < static_cast<int>(view.dims().size())) steps = view.dims()[axis];
     if (info.batch_axis >= 0 && info.batch_axis < static_cast<int>(view.dims().size()) &&
         (name == info.time_input || (info.time_input.empty() && batch == 1)))
       batch = view.dims()[info.batch_axis];
     if (!st.started) continue;
-    auto it = st.first_dims.find(name);
+    auto it = std::find_if(st.first_dims.begin(), st.first_dims.end(), [&](const auto& e) { return e.first == name; });
     if (it == st.first_dims.end()) continue;
     const Dims& before = it->second;
     if (before.size() != view.dims().size()) {
@@ -179,18 +181,19 @@ absl::StatusOr<std::vector<Tensor>> Stream::Run(const NamedInputs& chunk) {
                                                      ", time, may change between chunks)"));
     }
   }
-  if (!info.time_input.empty() && !dims_now.count(info.time_input))
+  if (!has_time_input)
     return absl::InvalidArgumentError(absl::StrCat("stream chunk: missing time input '", info.time_input, "'"));
 
   // State inputs: bound states (zeros on the first chunk unless given), carried states.
   std::vector<Tensor> zeros;
   zeros.reserve(p.bound.size());
-  for (const auto& b : p.bound) {
+  for (size_t k = 0; k < p.bound.size(); ++k) {
+    const auto& b = p.bound[k];
     bool given = false;
     for (const auto& [name, view] : chunk) given |= name == b.input;
     if (given) continue;
     if (st.started) {
-      named.emplace_back(b.input, st.bound.at(b.input).view());
+      named.emplace_back(b.input, st.bound[k].view());
     } else {
       zeros.push_back(ZeroState(b.input_info, p.data_inputs, chunk, batch));
       named.emplace_back(b.input, zeros.back().view());
@@ -207,8 +210,9 @@ absl::StatusOr<std::vector<Tensor>> Stream::Run(const NamedInputs& chunk) {
 
   std::vector<Tensor> carried;
   for (size_t i = p.model_outputs; i < all.size(); ++i) carried.push_back(std::move(all[i]));
-  std::map<std::string, Tensor> bound;
-  for (const auto& b : p.bound) bound[b.input] = all[b.output_index];
+  std::vector<Tensor> bound;
+  bound.reserve(p.bound.size());
+  for (const auto& b : p.bound) bound.push_back(all[b.output_index]);
   all.resize(p.model_outputs);
   st.carried = std::move(carried);
   st.bound = std::move(bound);
