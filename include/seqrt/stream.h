@@ -28,7 +28,10 @@
 // node's time axis) or given in StreamOptions; chunks may have any number of steps. OpenStream
 // fails, naming the node and the reason, for models whose results would change when split:
 // reverse or bidirectional layers, Conv/pooling/reductions/softmax along time, recurrent
-// layers over a sequence derived from the last step, ops with no streaming rule.
+// layers over a sequence derived from the last step, ops with no streaming rule. Reductions
+// over time are refused after the last recurrent layer too: over a chunk they are not the
+// sequence's value. A time dim the export fixed (Keras' T = 30) is freed for the stream,
+// unless a Reshape hard-codes it (then OpenStream names that Reshape).
 //
 // sequence_lens inputs are given per chunk: the valid steps inside that chunk (for a sequence
 // of length L, clamp(L - chunk start, 0, chunk steps)); a row with 0 keeps its state.
@@ -37,7 +40,8 @@
 // says which axis); the others are the value as of the chunk's end (many-to-one heads).
 //
 // A Session serves many streams at once; streams opened with equal options share one set of
-// plans and prepared weights. One Stream is driven by one thread at a time. A Stream keeps
+// plans (one per chunk length, for the first chunk and the steady ones; each plan prepares
+// its weights once), built on first use. One Stream is driven by one thread at a time. A Stream keeps
 // what it needs alive, so it may outlive its Session.
 #pragma once
 
