@@ -318,8 +318,8 @@ seqrt_status* seqrt_session_run(const seqrt_session* session, const char* const*
       const seqrt::Tensor& r = (*results)[slot_output[i]];
       const std::string& name = model_outputs[slot_output[i]].name;
       if (slot->dtype != r.dtype()) {
-        return Invalid(absl::StrCat("output '", name, "' has dtype ", seqrt::DTypeName(r.dtype()),
-                                    ", the tensor given for it has dtype ", seqrt::DTypeName(slot->dtype)));
+        return Invalid(absl::StrCat("output '", name, "' has dtype ", std::string(seqrt::DTypeName(r.dtype())),
+                                    ", the tensor given for it has dtype ", std::string(seqrt::DTypeName(slot->dtype))));
       }
       if (r.byte_size() > slot->capacity) {
         return Invalid(absl::StrCat("output '", name, "' needs ", r.byte_size(), " bytes (", seqrt::DimsToString(r.dims()),
@@ -374,7 +374,7 @@ seqrt_status* seqrt_tensor_wrap(seqrt_dtype dtype, const int64_t* dims, size_t r
     t->data = data;
     t->capacity = capacity_bytes;
     if (t->byte_size() > capacity_bytes) {
-      return Invalid(absl::StrCat("seqrt_tensor_wrap: ", seqrt::DimsToString(t->dims), " ", seqrt::DTypeName(t->dtype),
+      return Invalid(absl::StrCat("seqrt_tensor_wrap: ", seqrt::DimsToString(t->dims), " ", std::string(seqrt::DTypeName(t->dtype)),
                                   " needs ", t->byte_size(), " bytes, the buffer holds ", capacity_bytes));
     }
     if (data == nullptr && capacity_bytes > 0) return Invalid("seqrt_tensor_wrap: data is NULL");

@@ -101,7 +101,7 @@ py::array ToNumpy(seqrt::Tensor t) {
     t = std::move(wide);
   }
   const char* code = NumpyCodeOf(t.dtype());
-  if (code == nullptr) ThrowInvalid(absl::StrCat("output dtype ", seqrt::DTypeName(t.dtype()), " has no numpy type"));
+  if (code == nullptr) ThrowInvalid(absl::StrCat("output dtype ", std::string(seqrt::DTypeName(t.dtype())), " has no numpy type"));
   py::dtype dt(code);
   std::vector<py::ssize_t> shape(t.dims().begin(), t.dims().end());
   auto* owned = new seqrt::Tensor(std::move(t));
@@ -128,7 +128,7 @@ py::object ShapeToPython(const seqrt::ValueInfo& vi) {
     else if (!d.symbol.empty()) dims.append(d.symbol);
     else dims.append(py::none());
   }
-  return std::move(dims);
+  return py::object(std::move(dims));
 }
 
 py::list ValueInfosToPython(const std::vector<seqrt::ValueInfo>& list) {
@@ -320,7 +320,7 @@ PyTrained Train(const py::array& x, const py::array& y, const std::string& layer
     o.on_epoch = [&](const seqrt::EpochStats& st) {
       py::gil_scoped_acquire locked;
       try {
-        on_epoch(st);
+        on_epoch(seqrt::EpochStats(st));  // a copy Python owns, not a view of the trainer's
       } catch (py::error_already_set& e) {
         if (!callback_error) callback_error.emplace(std::move(e));
       }

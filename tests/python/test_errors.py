@@ -103,19 +103,19 @@ def test_session_usable_after_errors(sess):
 
 
 def test_message_is_the_clis(sess, tmp_path):
-    """`seqrt run` prints 'seqrt run: MESSAGE' for the same bad input: the same MESSAGE."""
+    """`seqrt run` prints 'seqrt run: FILE: MESSAGE' for the same bad input (it adds the file the
+    input came from); the exception's message is that MESSAGE."""
     cli = os.environ.get("SEQRT_CLI")
     if not cli:
         pytest.fail("SEQRT_CLI is not set (ctest sets it to the seqrt binary)")
     model = tmp_path / "mlp.onnx"
     model.write_bytes(mlp_model_bytes())
-    bad = np.zeros((1, 2, 5), np.float32)
-    np.save(tmp_path / "bad.npy", bad)
-    proc = subprocess.run([cli, "run", str(model), "--input", f"x={tmp_path / 'bad.npy'}"], capture_output=True,
-                          text=True)
+    bad = np.zeros((1, 2, 4), np.float64)
+    path = str(tmp_path / "bad.npy")
+    np.save(path, bad)
+    proc = subprocess.run([cli, "run", str(model), "--input", f"x={path}"], capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr
     cli_line = proc.stderr.strip().splitlines()[-1]
-    assert cli_line.startswith("seqrt run: ")
     with pytest.raises(seqrt.InvalidArgument) as e:
         sess.run(None, {"x": bad})
-    assert cli_line[len("seqrt run: "):] == str(e.value)
+    assert cli_line == f"seqrt run: {path}: {e.value}"
