@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <new>
 #include <optional>
 #include <string>
@@ -326,24 +327,26 @@ seqrt_status* seqrt_session_run(const seqrt_session* session, const char* const*
                                     "), the tensor given for it holds ", slot->capacity));
       }
     }
-    // The same model output may be asked for twice; the second slot gets a copy.
-    std::vector<bool> moved(results->size(), false);
+    // Caller slots first (they copy), then library slots; an output asked for twice is moved
+    // into its last library slot and copied into the earlier ones.
     for (size_t i = 0; i < output_count; ++i) {
-      seqrt::Tensor& r = (*results)[slot_output[i]];
-      if (outputs[i] != nullptr) {
-        if (r.byte_size() > 0) std::memcpy(outputs[i]->data, r.raw_data(), r.byte_size());
-        outputs[i]->dims = r.dims();
-        continue;
-      }
-      auto t = std::make_unique<seqrt_tensor>();
-      if (moved[slot_output[i]]) {
-        t->Own(seqrt::Tensor(r));
-      } else {
-        t->Own(std::move(r));
-        moved[slot_output[i]] = true;
-      }
-      outputs[i] = t.release();
+      if (outputs[i] == nullptr) continue;
+      const seqrt::Tensor& r = (*results)[slot_output[i]];
+      if (r.byte_size() > 0) std::memcpy(outputs[i]->data, r.raw_data(), r.byte_size());
+      outputs[i]->dims = r.dims();
     }
+    std::vector<std::unique_ptr<seqrt_tensor>> made(output_count);
+    for (size_t i = 0; i < output_count; ++i) {
+      if (outputs[i] != nullptr) continue;
+      bool used_later = false;
+      for (size_t j = i + 1; j < output_count; ++j)
+        if (outputs[j] == nullptr && slot_output[j] == slot_output[i]) used_later = true;
+      seqrt::Tensor& r = (*results)[slot_output[i]];
+      made[i] = std::make_unique<seqrt_tensor>();
+      made[i]->Own(used_later ? seqrt::Tensor(r) : std::move(r));
+    }
+    for (size_t i = 0; i < output_count; ++i)
+      if (made[i]) outputs[i] = made[i].release();
     return nullptr;
   });
 }

@@ -251,13 +251,13 @@ class PySession {
     }();
     std::vector<seqrt::Tensor> tensors = Unwrap(std::move(results));
     py::list out;
-    std::vector<bool> moved(tensors.size(), false);
+    std::vector<py::object> first(tensors.size());  // the array each output went to first
     for (size_t index : wanted) {
-      if (moved[index]) {
-        out.append(ToNumpy(seqrt::Tensor(tensors[index])));  // asked for twice: a copy
+      if (first[index]) {
+        out.append(first[index].attr("copy")());  // asked for twice: a copy of its own
       } else {
-        out.append(ToNumpy(std::move(tensors[index])));
-        moved[index] = true;
+        first[index] = ToNumpy(std::move(tensors[index]));
+        out.append(first[index]);
       }
     }
     return out;

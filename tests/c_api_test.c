@@ -234,6 +234,24 @@ static int run_case(const char* dir) {
       seqrt_tensor_release(want);
     }
   }
+  /* The same output asked for twice: two tensors of their own with the same bytes. */
+  if (outputs[0] != NULL) {
+    const char* twice[2] = {seqrt_session_output_name(s, 0), seqrt_session_output_name(s, 0)};
+    seqrt_tensor* pair[2] = {NULL, NULL};
+    if (ok(seqrt_session_run(s, names, (const seqrt_tensor* const*)inputs, count, twice, pair, 2), "twice")) {
+      CHECK(pair[0] != pair[1] && seqrt_tensor_const_data(pair[0]) != seqrt_tensor_const_data(pair[1]),
+            "%s: one output asked twice shares a buffer", dir);
+      CHECK(seqrt_tensor_byte_size(pair[0]) == seqrt_tensor_byte_size(outputs[0]) &&
+                seqrt_tensor_byte_size(pair[1]) == seqrt_tensor_byte_size(outputs[0]) &&
+                memcmp(seqrt_tensor_const_data(pair[0]), seqrt_tensor_const_data(outputs[0]),
+                       seqrt_tensor_byte_size(pair[0])) == 0 &&
+                memcmp(seqrt_tensor_const_data(pair[1]), seqrt_tensor_const_data(outputs[0]),
+                       seqrt_tensor_byte_size(pair[1])) == 0,
+            "%s: one output asked twice differs", dir);
+      seqrt_tensor_release(pair[0]);
+      seqrt_tensor_release(pair[1]);
+    }
+  }
   for (size_t k = 0; k < n_out; ++k) seqrt_tensor_release(outputs[k]);
 
   /* Bad calls on a real model: unknown output, wrong dtype for the first input, short buffer. */
