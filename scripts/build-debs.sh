@@ -18,7 +18,7 @@ done
 launcher=()
 command -v ccache >/dev/null 2>&1 && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
-  -DSEQRT_BUILD_TESTS=OFF -DSEQRT_BUILD_BENCHMARKS=OFF -DSEQRT_BUILD_EXAMPLES=OFF -DSEQRT_BUILD_PYTHON=ON \
+  -DSEQRT_BUILD_TESTS=OFF -DSEQRT_BUILD_BENCHMARKS=OFF -DSEQRT_BUILD_EXAMPLES=OFF -DSEQRT_BUILD_PYTHON=ON -DSEQRT_WERROR=ON \
   "${launcher[@]}" >/dev/null
 nice -n 10 cmake --build "$build" -j"$jobs"
 rm -f "$build"/*.deb
