@@ -24,6 +24,14 @@
 #include "seqrt/tensor.h"
 #include "seqrt/train.h"
 
+// Streaming (seqrt/stream.h, Session::OpenStream) is bound when the headers have it.
+#if __has_include("seqrt/stream.h")
+#include <mutex>
+
+#include "seqrt/stream.h"
+#define SEQRT_PYTHON_HAS_STREAM 1
+#endif
+
 namespace py = pybind11;
 
 namespace {
@@ -138,6 +146,89 @@ py::list ValueInfosToPython(const std::vector<seqrt::ValueInfo>& list) {
   return out;
 }
 
+// Which model outputs `output_names` (None: all) asks for, by index.
+std::vector<size_t> SelectOutputs(const std::vector<seqrt::ValueInfo>& outs, const py::object& output_names) {
+  std::vector<size_t> wanted;
+  if (output_names.is_none()) {
+    for (size_t i = 0; i < outs.size(); ++i) wanted.push_back(i);
+    return wanted;
+  }
+  for (const py::handle& h : output_names) {
+    std::string name = py::cast<std::string>(py::str(h));
+    size_t found = outs.size();
+    for (size_t i = 0; i < outs.size(); ++i)
+      if (outs[i].name == name) found = i;
+    if (found == outs.size()) {
+      std::vector<std::string> names;
+      for (const auto& vi : outs) names.push_back(vi.name);
+      ThrowInvalid(absl::StrCat("unknown output '", name, "' (the model's outputs: ", absl::StrJoin(names, ", "), ")"));
+    }
+    wanted.push_back(found);
+  }
+  return wanted;
+}
+
+// Views of the feed's arrays: read in place when C-contiguous, native-endian and of a dtype
+// seqrt has; otherwise converted once. Lists and scalars take the dtype the model declares.
+// `keep` holds every array the views point into.
+seqrt::NamedInputs ViewFeed(const seqrt::Session& session, const py::dict& feed, std::vector<py::array>* keep) {
+  seqrt::NamedInputs named;
+  keep->reserve(feed.size());
+  py::module_ np = py::module_::import("numpy");
+  for (const auto& [key, value] : feed) {
+    std::string name = py::cast<std::string>(py::str(key));
+    py::array a;
+    if (py::isinstance<py::array>(value)) {
+      a = py::reinterpret_borrow<py::array>(value);
+    } else {
+      py::object dtype = py::none();
+      for (const auto* list : {&session.inputs(), &session.overridable_inputs()})
+        for (const seqrt::ValueInfo& vi : *list)
+          if (vi.name == name && NumpyCodeOf(vi.dtype)) dtype = py::str(NumpyCodeOf(vi.dtype));
+      a = np.attr("asarray")(value, py::arg("dtype") = dtype);
+    }
+    auto dtype = DTypeOfNumpy(a.dtype());
+    if (!dtype) {
+      ThrowInvalid(absl::StrCat("input '", name, "' has numpy dtype ", std::string(py::str(a.dtype())),
+                                ", which seqrt cannot take"));
+    }
+    const bool native = py::cast<bool>(a.dtype().attr("isnative"));
+    if (!native || !(a.flags() & py::array::c_style)) {
+      a = np.attr("ascontiguousarray")(a, py::arg("dtype") = a.dtype().attr("newbyteorder")("="));
+    }
+    seqrt::Dims dims(a.shape(), a.shape() + a.ndim());
+    named.emplace_back(name, seqrt::TensorView(*dtype, std::move(dims), a.data()));
+    keep->push_back(std::move(a));
+  }
+  return named;
+}
+
+// One run through `run` (a Session or a Stream) with the GIL released; outputs become numpy
+// arrays owning seqrt's buffers. An output asked for twice gets a copy of its own.
+template <typename RunFn>
+py::list RunWith(const seqrt::Session& session, const py::object& output_names, const py::dict& feed, RunFn&& run) {
+  std::vector<size_t> wanted = SelectOutputs(session.outputs(), output_names);
+  std::vector<py::array> keep;
+  seqrt::NamedInputs named = ViewFeed(session, feed, &keep);
+  absl::StatusOr<std::vector<seqrt::Tensor>> results = [&] {
+    py::gil_scoped_release unlocked;
+    return run(named);
+  }();
+  std::vector<seqrt::Tensor> tensors = Unwrap(std::move(results));
+  py::list out;
+  std::vector<py::object> first(tensors.size());
+  for (size_t index : wanted) {
+    if (index >= tensors.size()) ThrowInvalid("the run returned fewer outputs than the model declares");
+    if (first[index]) {
+      out.append(first[index].attr("copy")());
+    } else {
+      first[index] = ToNumpy(std::move(tensors[index]));
+      out.append(first[index]);
+    }
+  }
+  return out;
+}
+
 class PySession {
  public:
   PySession(seqrt::Session s) : session_(std::move(s)) {}
@@ -192,76 +283,13 @@ class PySession {
     return d;
   }
 
-  // Feeds numpy arrays (read in place when C-contiguous, native-endian and of a dtype seqrt
-  // has; otherwise converted once) and returns the requested outputs as numpy arrays.
+  // Feeds numpy arrays and returns the requested outputs as numpy arrays (see RunWith).
   py::list Run(const py::object& output_names, const py::dict& feed) const {
-    const std::vector<seqrt::ValueInfo>& outs = session_.outputs();
-    std::vector<size_t> wanted;
-    if (output_names.is_none()) {
-      for (size_t i = 0; i < outs.size(); ++i) wanted.push_back(i);
-    } else {
-      for (const py::handle& h : output_names) {
-        std::string name = py::cast<std::string>(py::str(h));
-        size_t found = outs.size();
-        for (size_t i = 0; i < outs.size(); ++i)
-          if (outs[i].name == name) found = i;
-        if (found == outs.size()) {
-          std::vector<std::string> names;
-          for (const auto& vi : outs) names.push_back(vi.name);
-          ThrowInvalid(absl::StrCat("unknown output '", name, "' (the model's outputs: ", absl::StrJoin(names, ", "), ")"));
-        }
-        wanted.push_back(found);
-      }
-    }
-
-    std::vector<py::array> keep;  // holds every array the views point into
-    seqrt::NamedInputs named;
-    keep.reserve(feed.size());
-    py::module_ np = py::module_::import("numpy");
-    for (const auto& [key, value] : feed) {
-      std::string name = py::cast<std::string>(py::str(key));
-      py::array a;
-      if (py::isinstance<py::array>(value)) {
-        a = py::reinterpret_borrow<py::array>(value);
-      } else {
-        // Lists and scalars take the dtype the model declares for this input.
-        py::object dtype = py::none();
-        for (const auto* list : {&session_.inputs(), &session_.overridable_inputs()})
-          for (const seqrt::ValueInfo& vi : *list)
-            if (vi.name == name && NumpyCodeOf(vi.dtype)) dtype = py::str(NumpyCodeOf(vi.dtype));
-        a = np.attr("asarray")(value, py::arg("dtype") = dtype);
-      }
-      auto dtype = DTypeOfNumpy(a.dtype());
-      if (!dtype) {
-        ThrowInvalid(absl::StrCat("input '", name, "' has numpy dtype ", std::string(py::str(a.dtype())),
-                                  ", which seqrt cannot take"));
-      }
-      const bool native = py::cast<bool>(a.dtype().attr("isnative"));
-      if (!native || !(a.flags() & py::array::c_style)) {
-        a = np.attr("ascontiguousarray")(a, py::arg("dtype") = a.dtype().attr("newbyteorder")("="));
-      }
-      seqrt::Dims dims(a.shape(), a.shape() + a.ndim());
-      named.emplace_back(name, seqrt::TensorView(*dtype, std::move(dims), a.data()));
-      keep.push_back(std::move(a));
-    }
-
-    absl::StatusOr<std::vector<seqrt::Tensor>> results = [&] {
-      py::gil_scoped_release unlocked;
-      return session_.Run(named);
-    }();
-    std::vector<seqrt::Tensor> tensors = Unwrap(std::move(results));
-    py::list out;
-    std::vector<py::object> first(tensors.size());  // the array each output went to first
-    for (size_t index : wanted) {
-      if (first[index]) {
-        out.append(first[index].attr("copy")());  // asked for twice: a copy of its own
-      } else {
-        first[index] = ToNumpy(std::move(tensors[index]));
-        out.append(first[index]);
-      }
-    }
-    return out;
+    return RunWith(session_, output_names, feed,
+                   [this](const seqrt::NamedInputs& named) { return session_.Run(named); });
   }
+
+  const seqrt::Session& session() const { return session_; }
 
   seqrt::PlanInfo Plan(const py::dict& shapes) const {
     std::vector<std::pair<std::string, seqrt::Dims>> dims;
@@ -280,6 +308,53 @@ class PySession {
  private:
   seqrt::Session session_;
 };
+
+#ifdef SEQRT_PYTHON_HAS_STREAM
+// A stream over a session. It keeps the Python session object alive (inputs and outputs are
+// described by it) and serialises runs: one Stream is driven by one thread at a time.
+class PyStream {
+ public:
+  PyStream(py::object owner, const seqrt::Session* session, seqrt::Stream stream)
+      : owner_(std::move(owner)), session_(session), stream_(std::move(stream)), mutex_(std::make_unique<std::mutex>()) {}
+
+  py::list Run(const py::object& output_names, const py::dict& feed) {
+    return RunWith(*session_, output_names, feed, [this](const seqrt::NamedInputs& named) {
+      std::lock_guard<std::mutex> lock(*mutex_);
+      return stream_.Run(named);
+    });
+  }
+
+  void Reset() {
+    py::gil_scoped_release unlocked;
+    std::lock_guard<std::mutex> lock(*mutex_);
+    stream_.Reset();
+  }
+
+  int64_t steps_seen() const {
+    std::lock_guard<std::mutex> lock(*mutex_);
+    return stream_.steps_seen();
+  }
+
+  py::dict Info() const {
+    const seqrt::StreamInfo& i = stream_.info();
+    py::dict d;
+    d["time_input"] = i.time_input;
+    d["time_axis"] = i.time_axis;
+    d["batch_axis"] = i.batch_axis;
+    d["carried_nodes"] = i.carried_nodes;
+    d["state_bindings"] = i.state_bindings;
+    d["output_time_axis"] = i.output_time_axis;
+    d["summary"] = i.ToString();
+    return d;
+  }
+
+ private:
+  py::object owner_;
+  const seqrt::Session* session_;
+  seqrt::Stream stream_;
+  std::unique_ptr<std::mutex> mutex_;
+};
+#endif
 
 // A trained model plus the history of the fit that produced it.
 struct PyTrained {
@@ -418,7 +493,36 @@ PYBIND11_MODULE(_seqrt, m) {
       .def("outputs", &PySession::Outputs)
       .def("model_info", &PySession::ModelInfo)
       .def("run", &PySession::Run)
-      .def("plan", &PySession::Plan);
+      .def("plan", &PySession::Plan)
+#ifdef SEQRT_PYTHON_HAS_STREAM
+      .def("open_stream",
+           [](py::object self, const std::string& time_input, int time_axis,
+              const std::vector<std::pair<std::string, std::string>>& state_bindings, bool auto_bind_state) {
+             const PySession& ps = self.cast<const PySession&>();
+             seqrt::StreamOptions o;
+             o.time_input = time_input;
+             o.time_axis = time_axis;
+             o.state_bindings = state_bindings;
+             o.auto_bind_state = auto_bind_state;
+             absl::StatusOr<seqrt::Stream> stream = [&] {
+               py::gil_scoped_release unlocked;
+               return ps.session().OpenStream(o);
+             }();
+             return PyStream(self, &ps.session(), Unwrap(std::move(stream)));
+           })
+#endif
+      ;
+
+#ifdef SEQRT_PYTHON_HAS_STREAM
+  py::class_<PyStream>(m, "_Stream")
+      .def("run", &PyStream::Run)
+      .def("reset", &PyStream::Reset)
+      .def_property_readonly("steps_seen", &PyStream::steps_seen)
+      .def("info", &PyStream::Info);
+  m.attr("_has_stream") = true;
+#else
+  m.attr("_has_stream") = false;
+#endif
 
   py::class_<seqrt::EpochStats>(m, "EpochStats", "One epoch of training.")
       .def_readonly("epoch", &seqrt::EpochStats::epoch)

@@ -32,7 +32,7 @@ _CPU = "CPUExecutionProvider"
 
 __all__ = [
     "InferenceSession", "SessionOptions", "RunOptions", "GraphOptimizationLevel", "ExecutionMode", "NodeArg",
-    "ModelMetadata", "get_available_providers", "get_all_providers", "get_device", "train", "TrainedModel",
+    "ModelMetadata", "Stream", "get_available_providers", "get_all_providers", "get_device", "train", "TrainedModel",
     "Plan", "PlannedNode", "PlannedValue", "EpochStats", "SeqrtError", "Fail", "InvalidArgument", "NoSuchFile",
     "NotImplemented", "ResourceExhausted", "DeadlineExceeded", "Cancelled",
 ]
@@ -263,8 +263,49 @@ class InferenceSession:
             raise InvalidArgument(f"shapes must be a dict of input name -> dims, not {type(shapes).__name__}")
         return self._sess.plan({k: [int(d) for d in v] for k, v in shapes.items()})
 
-    def open_stream(self, *args, **kwargs):
-        raise NotImplemented("open_stream: streaming sessions are not in this build of seqrt yet")
+    def open_stream(self, time_input=None, time_axis=None, state_bindings=None, auto_bind_state=True):
+        """A seqrt.Stream over this model: run it chunk by chunk and it carries the recurrent
+        state (and bound state inputs/outputs) from one chunk to the next (seqrt/stream.h).
+        time_input / time_axis: the input and axis carrying time (found from the model when
+        None); state_bindings: [(output name, input name), ...] pairs fed back between chunks."""
+        if not getattr(_seqrt, "_has_stream", False):
+            raise NotImplemented("open_stream: this build of seqrt has no streaming (Session::OpenStream)")
+        bindings = [(str(o), str(i)) for o, i in (state_bindings or [])]
+        axis = -1 if time_axis is None else _check_int("time_axis", time_axis, 0)
+        return Stream(self, self._sess.open_stream(time_input or "", axis, bindings, bool(auto_bind_state)))
+
+
+class Stream:
+    """A model run chunk by chunk with its state carried between chunks (see
+    InferenceSession.open_stream). One stream is driven by one thread at a time (runs from
+    several threads are serialised); open one stream per sequence."""
+
+    def __init__(self, session, stream):
+        self._session = session
+        self._s = stream
+
+    def run(self, output_names, input_feed):
+        """Runs one chunk; same arguments and results as InferenceSession.run."""
+        if not isinstance(input_feed, dict):
+            raise InvalidArgument(f"input_feed must be a dict of input name -> array, not {type(input_feed).__name__}")
+        if isinstance(output_names, str):
+            raise InvalidArgument("output_names must be a list of names (or None), not a string")
+        return self._s.run(list(output_names) if output_names else None, input_feed)
+
+    def reset(self):
+        """Forgets the carried state: the next chunk starts a new sequence."""
+        self._s.reset()
+
+    @property
+    def steps_seen(self):
+        """Time steps since open_stream/reset (chunks, when the model has no time axis)."""
+        return self._s.steps_seen
+
+    @property
+    def info(self):
+        """What the stream carries: time_input, time_axis, batch_axis, carried_nodes,
+        state_bindings, output_time_axis, and a one-paragraph summary."""
+        return self._s.info()
 
 
 class TrainedModel:

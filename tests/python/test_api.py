@@ -183,3 +183,26 @@ def test_lstm_matches_numpy():
         h = sig(o) * np.tanh(c)
     (y_h,) = sess.run(None, {"x": x})
     np.testing.assert_allclose(y_h[0], h, rtol=1e-4, atol=1e-5)
+
+
+def test_open_stream_follows_the_build():
+    """open_stream binds Session::OpenStream when the library has it (seqrt/stream.h), and says
+    so plainly when it does not."""
+    from conftest import lstm_model_bytes
+    import seqrt._seqrt as core
+    sess = seqrt.InferenceSession(lstm_model_bytes(hidden=4, features=3))
+    if not core._has_stream:
+        with pytest.raises(seqrt.NotImplemented, match="no streaming"):
+            sess.open_stream()
+        return
+    # Streaming the sequence in two chunks gives the full run's final state.
+    x = np.random.default_rng(4).standard_normal((10, 1, 3)).astype(np.float32)
+    (full,) = sess.run(None, {"x": x})
+    stream = sess.open_stream()
+    assert isinstance(stream, seqrt.Stream) and stream.info["time_input"] == "x"
+    stream.run(None, {"x": x[:6]})
+    (last,) = stream.run(None, {"x": x[6:]})
+    assert stream.steps_seen == 10
+    np.testing.assert_allclose(last, full, rtol=1e-4, atol=1e-5)
+    stream.reset()
+    assert stream.steps_seen == 0
