@@ -9,6 +9,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -229,12 +231,64 @@ py::list RunWith(const seqrt::Session& session, const py::object& output_names, 
   return out;
 }
 
+// Knobs other parts of seqrt add to SessionOptions / RunOptions over time (memory caps,
+// deadlines, cancellation). They are bound when the struct has the field: the requires-checks
+// below are evaluated on the headers this module is compiled against, so the binding follows the
+// library without a separate switch. The Python layer asks `_session_option_fields` /
+// `_run_option_fields` which ones this build has.
+template <typename O>
+std::vector<std::string> SessionOptionFields(const O& o) {
+  std::vector<std::string> f;
+  if constexpr (requires { o.max_memory_bytes; }) f.push_back("max_memory_bytes");
+  return f;
+}
+template <typename O>
+void ApplySessionExtras(O& o, const py::dict& extras) {
+  for (const auto& [key, value] : extras) {
+    const std::string name = py::cast<std::string>(key);
+    bool applied = false;
+    if constexpr (requires { o.max_memory_bytes; }) {
+      if (name == "max_memory_bytes") {
+        o.max_memory_bytes = py::cast<int64_t>(value);
+        applied = true;
+      }
+    }
+    if (!applied) Throw(absl::UnimplementedError(absl::StrCat("SessionOptions.", name, " is not in this build of seqrt")));
+  }
+}
+
+// What a Python RunOptions carries to a run: ORT's `terminate` flag (another thread may set it
+// while the run is going) and seqrt's timeout.
+struct RunState {
+  std::atomic<bool> terminate{false};
+  double timeout_seconds = 0;  // <= 0: none
+};
+template <typename R>
+std::vector<std::string> RunOptionFields(const R& r) {
+  std::vector<std::string> f;
+  if constexpr (requires { r.cancel; }) f.push_back("terminate");
+  if constexpr (requires { r.deadline; }) f.push_back("timeout_seconds");
+  return f;
+}
+template <typename R>
+void ApplyRunState(R& r, const RunState& st) {
+  if constexpr (requires { r.cancel; }) r.cancel = &st.terminate;
+  if constexpr (requires { r.deadline; }) {
+    if (st.timeout_seconds > 0) {
+      r.deadline = std::chrono::steady_clock::now() +
+                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                       std::chrono::duration<double>(st.timeout_seconds));
+    }
+  }
+}
+
 class PySession {
  public:
   PySession(seqrt::Session s) : session_(std::move(s)) {}
 
-  static PySession FromPath(const std::string& path, int threads, int level) {
+  static PySession FromPath(const std::string& path, int threads, int level, const py::dict& extras) {
     seqrt::SessionOptions o;
+    ApplySessionExtras(o, extras);
     o.threads = threads;
     o.optimization_level = level;
     absl::StatusOr<seqrt::Session> s = [&] {
@@ -244,8 +298,10 @@ class PySession {
     return PySession(Unwrap(std::move(s)));
   }
 
-  static PySession FromBytes(const py::bytes& bytes, int threads, int level, const std::string& base_dir) {
+  static PySession FromBytes(const py::bytes& bytes, int threads, int level, const std::string& base_dir,
+                             const py::dict& extras) {
     seqrt::SessionOptions o;
+    ApplySessionExtras(o, extras);
     o.threads = threads;
     o.optimization_level = level;
     std::string data = bytes;
@@ -284,9 +340,11 @@ class PySession {
   }
 
   // Feeds numpy arrays and returns the requested outputs as numpy arrays (see RunWith).
-  py::list Run(const py::object& output_names, const py::dict& feed) const {
+  py::list Run(const py::object& output_names, const py::dict& feed, const RunState* state) const {
+    seqrt::RunOptions ro;
+    if (state != nullptr) ApplyRunState(ro, *state);
     return RunWith(session_, output_names, feed,
-                   [this](const seqrt::NamedInputs& named) { return session_.Run(named); });
+                   [this, &ro](const seqrt::NamedInputs& named) { return session_.Run(named, ro); });
   }
 
   const seqrt::Session& session() const { return session_; }
@@ -485,6 +543,15 @@ PYBIND11_MODULE(_seqrt, m) {
                             ", naive_bytes=", p.naive_bytes, ", folded_nodes=", p.folded_nodes, ")");
       });
 
+  py::class_<RunState>(m, "_RunState")
+      .def(py::init<>())
+      .def_property(
+          "terminate", [](const RunState& s) { return s.terminate.load(); },
+          [](RunState& s, bool v) { s.terminate.store(v); })
+      .def_readwrite("timeout_seconds", &RunState::timeout_seconds);
+  m.attr("_session_option_fields") = SessionOptionFields(seqrt::SessionOptions{});
+  m.attr("_run_option_fields") = RunOptionFields(seqrt::RunOptions{});
+
   py::class_<PySession>(m, "_Session")
       .def_static("from_path", &PySession::FromPath)
       .def_static("from_bytes", &PySession::FromBytes)
@@ -492,7 +559,7 @@ PYBIND11_MODULE(_seqrt, m) {
       .def("overridable_inputs", &PySession::OverridableInputs)
       .def("outputs", &PySession::Outputs)
       .def("model_info", &PySession::ModelInfo)
-      .def("run", &PySession::Run)
+      .def("run", &PySession::Run, py::arg("output_names"), py::arg("feed"), py::arg("state") = nullptr)
       .def("plan", &PySession::Plan)
 #ifdef SEQRT_PYTHON_HAS_STREAM
       .def("open_stream",

@@ -82,8 +82,12 @@ class SessionOptions:
     inter_op_num_threads, execution_mode: accepted for compatibility; seqrt runs nodes
         sequentially, so they change nothing.
     log_severity_level, log_verbosity_level, logid: accepted; seqrt does not log.
+    max_memory_bytes (seqrt's own; None = the library default): the most bytes one tensor,
+        arena or plan may take, when this build of seqrt has the cap (else setting it raises
+        seqrt.NotImplemented when the session is created).
     """
-    __slots__ = ("_intra", "_inter", "_level", "_mode", "log_severity_level", "log_verbosity_level", "logid")
+    __slots__ = ("_intra", "_inter", "_level", "_mode", "log_severity_level", "log_verbosity_level", "logid",
+                 "max_memory_bytes")
 
     def __init__(self):
         self._intra = 0
@@ -93,6 +97,13 @@ class SessionOptions:
         self.log_severity_level = 2
         self.log_verbosity_level = 0
         self.logid = ""
+        self.max_memory_bytes = None
+
+    def _extras(self):
+        extras = {}
+        if self.max_memory_bytes is not None:
+            extras["max_memory_bytes"] = _check_int("max_memory_bytes", self.max_memory_bytes, -1)
+        return extras
 
     @property
     def intra_op_num_threads(self):
@@ -134,14 +145,44 @@ class SessionOptions:
 
 
 class RunOptions:
-    """Per-run options, named as in onnxruntime. seqrt does not log, so the logging fields are
-    accepted and change nothing."""
-    __slots__ = ("log_severity_level", "log_verbosity_level", "logid")
+    """Per-run options, named as in onnxruntime.
+
+    terminate: set it to True (from any thread) and runs using these options stop with
+        seqrt.Cancelled at their next check, as onnxruntime's RunOptions.terminate does.
+    timeout_seconds (seqrt's own; 0 = none): runs stop with seqrt.DeadlineExceeded after it.
+    Both need a seqrt with run cancellation and deadlines; otherwise using them raises
+    seqrt.NotImplemented. log_severity_level, log_verbosity_level, logid: accepted; seqrt does
+    not log.
+    """
+    __slots__ = ("_state", "log_severity_level", "log_verbosity_level", "logid")
 
     def __init__(self):
+        self._state = _seqrt._RunState()
         self.log_severity_level = 2
         self.log_verbosity_level = 0
         self.logid = ""
+
+    @property
+    def terminate(self):
+        return self._state.terminate
+
+    @terminate.setter
+    def terminate(self, value):
+        if "terminate" not in _seqrt._run_option_fields:
+            raise NotImplemented("RunOptions.terminate: this build of seqrt cannot cancel a run")
+        self._state.terminate = bool(value)
+
+    @property
+    def timeout_seconds(self):
+        return self._state.timeout_seconds
+
+    @timeout_seconds.setter
+    def timeout_seconds(self, value):
+        if "timeout_seconds" not in _seqrt._run_option_fields:
+            raise NotImplemented("RunOptions.timeout_seconds: this build of seqrt has no run deadlines")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise InvalidArgument(f"timeout_seconds must be a number >= 0, not {value!r}")
+        self._state.timeout_seconds = float(value)
 
 
 class NodeArg:
@@ -200,10 +241,11 @@ class InferenceSession:
         level = int(self._sess_options.graph_optimization_level)
         if isinstance(path_or_bytes, (bytes, bytearray, memoryview)):
             self._model_path = None
-            self._sess = _seqrt._Session.from_bytes(bytes(path_or_bytes), threads, level, "")
+            self._sess = _seqrt._Session.from_bytes(bytes(path_or_bytes), threads, level, "",
+                                                    self._sess_options._extras())
         elif isinstance(path_or_bytes, (str, _os.PathLike)):
             self._model_path = _os.fspath(path_or_bytes)
-            self._sess = _seqrt._Session.from_path(self._model_path, threads, level)
+            self._sess = _seqrt._Session.from_path(self._model_path, threads, level, self._sess_options._extras())
         else:
             raise InvalidArgument(f"InferenceSession takes a model path or bytes, not {type(path_or_bytes).__name__}")
         self._inputs = [NodeArg(*v) for v in self._sess.inputs()]
@@ -254,7 +296,8 @@ class InferenceSession:
             raise InvalidArgument(f"run_options must be a seqrt.RunOptions, not {type(run_options).__name__}")
         if isinstance(output_names, str):
             raise InvalidArgument("output_names must be a list of names (or None), not a string")
-        return self._sess.run(list(output_names) if output_names else None, input_feed)
+        state = run_options._state if run_options is not None else None
+        return self._sess.run(list(output_names) if output_names else None, input_feed, state)
 
     def plan(self, shapes):
         """The plan seqrt builds for these input shapes (``{name: (dims...)}``): its nodes with
