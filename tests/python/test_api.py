@@ -155,6 +155,10 @@ def test_other_providers_warn_and_run_on_cpu(mlp_path):
     with pytest.warns(UserWarning, match="CUDAExecutionProvider"):
         sess = seqrt.InferenceSession(mlp_path, providers=["CUDAExecutionProvider", "CPUExecutionProvider"])
     assert sess.get_providers() == ["CPUExecutionProvider"]
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the CPU provider, in ORT's tuple form, warns about nothing
+        seqrt.InferenceSession(mlp_path, providers=[("CPUExecutionProvider", {"arena_extend_strategy": "x"})])
 
 
 def test_zero_copy_input_and_conversions(mlp_path):
