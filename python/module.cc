@@ -1,10 +1,10 @@
-// seqrt._seqrt: the compiled half of the Python package. It binds the C++ API (sessions, plans,
-// the trainer) with numpy arrays as tensors; the onnxruntime-shaped surface (InferenceSession,
-// SessionOptions, NodeArg, ...) is written in Python on top of it (python/seqrt/__init__.py).
+// seqrt._seqrt: the compiled half of the Python package. This file binds sessions, plans and
+// streams; the trainer is in train_binding.cc, the numpy conversions in convert.cc. The
+// onnxruntime-shaped surface (InferenceSession, SessionOptions, NodeArg, ...) is written in Python
+// on top of it (python/seqrt/__init__.py).
 //
 // Errors: a non-OK absl::Status becomes the exception class of seqrt._errors that matches its
 // code (seqrt.InvalidArgument for kInvalidArgument, ...), carrying the status message unchanged.
-#include <pybind11/functional.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -24,7 +24,7 @@
 #include "absl/strings/str_join.h"
 #include "seqrt/session.h"
 #include "seqrt/tensor.h"
-#include "seqrt/train.h"
+#include "python/convert.h"
 
 // Streaming (seqrt/stream.h, Session::OpenStream) is bound when the headers have it.
 #if __has_include("seqrt/stream.h")
@@ -35,100 +35,11 @@
 #endif
 
 namespace py = pybind11;
+using namespace seqrt::python;  // NOLINT: the shared conversions of python/convert.h
 
 namespace {
 
-// Carries a Status from C++ to the exception translator (which holds the GIL).
-struct StatusError : std::runtime_error {
-  explicit StatusError(absl::Status s) : std::runtime_error(std::string(s.message())), status(std::move(s)) {}
-  absl::Status status;
-};
 
-[[noreturn]] void Throw(const absl::Status& s) { throw StatusError(s); }
-[[noreturn]] void ThrowInvalid(const std::string& message) { Throw(absl::InvalidArgumentError(message)); }
-
-template <typename T>
-T Unwrap(absl::StatusOr<T> v) {
-  if (!v.ok()) Throw(v.status());
-  return std::move(*v);
-}
-
-// numpy dtype <-> seqrt DType. bfloat16 has no numpy type.
-std::optional<seqrt::DType> DTypeOfNumpy(const py::dtype& dt) {
-  const char kind = dt.kind();
-  const auto size = dt.itemsize();
-  switch (kind) {
-    case 'f':
-      if (size == 4) return seqrt::DType::kFloat;
-      if (size == 8) return seqrt::DType::kDouble;
-      if (size == 2) return seqrt::DType::kFloat16;
-      break;
-    case 'i':
-      if (size == 1) return seqrt::DType::kInt8;
-      if (size == 2) return seqrt::DType::kInt16;
-      if (size == 4) return seqrt::DType::kInt32;
-      if (size == 8) return seqrt::DType::kInt64;
-      break;
-    case 'u':
-      if (size == 1) return seqrt::DType::kUInt8;
-      if (size == 2) return seqrt::DType::kUInt16;
-      if (size == 4) return seqrt::DType::kUInt32;
-      if (size == 8) return seqrt::DType::kUInt64;
-      break;
-    case 'b':
-      if (size == 1) return seqrt::DType::kBool;
-      break;
-  }
-  return std::nullopt;
-}
-
-const char* NumpyCodeOf(seqrt::DType t) {
-  switch (t) {
-    case seqrt::DType::kFloat: return "float32";
-    case seqrt::DType::kDouble: return "float64";
-    case seqrt::DType::kFloat16: return "float16";
-    case seqrt::DType::kInt8: return "int8";
-    case seqrt::DType::kInt16: return "int16";
-    case seqrt::DType::kInt32: return "int32";
-    case seqrt::DType::kInt64: return "int64";
-    case seqrt::DType::kUInt8: return "uint8";
-    case seqrt::DType::kUInt16: return "uint16";
-    case seqrt::DType::kUInt32: return "uint32";
-    case seqrt::DType::kUInt64: return "uint64";
-    case seqrt::DType::kBool: return "bool";
-    default: return nullptr;
-  }
-}
-
-// An owning seqrt tensor handed to numpy without a copy: the array's base is a capsule that
-// deletes the Tensor. bfloat16 (no numpy type) is widened to float32.
-py::array ToNumpy(seqrt::Tensor t) {
-  if (t.dtype() == seqrt::DType::kBFloat16) {
-    seqrt::Tensor wide(seqrt::DType::kFloat, t.dims());
-    const auto* src = t.data_as<seqrt::BFloat16>();
-    float* dst = wide.data_as<float>();
-    for (int64_t i = 0; i < t.num_elements(); ++i) dst[i] = static_cast<float>(src[i]);
-    t = std::move(wide);
-  }
-  const char* code = NumpyCodeOf(t.dtype());
-  if (code == nullptr) ThrowInvalid(absl::StrCat("output dtype ", std::string(seqrt::DTypeName(t.dtype())), " has no numpy type"));
-  py::dtype dt(code);
-  std::vector<py::ssize_t> shape(t.dims().begin(), t.dims().end());
-  auto* owned = new seqrt::Tensor(std::move(t));
-  py::capsule base(owned, [](void* p) { delete static_cast<seqrt::Tensor*>(p); });
-  return py::array(dt, shape, owned->raw_data(), base);
-}
-
-// A copy of a numpy array as a seqrt tensor (the trainer keeps its data).
-seqrt::Tensor CopyToTensor(const py::array& in, const char* what) {
-  py::array a = py::array::ensure(in, py::array::c_style | py::array::forcecast);
-  auto dtype = DTypeOfNumpy(a.dtype());
-  if (!dtype) ThrowInvalid(absl::StrCat(what, " has numpy dtype ", std::string(py::str(a.dtype())), ", which seqrt cannot take"));
-  seqrt::Dims dims(a.shape(), a.shape() + a.ndim());
-  seqrt::Tensor t(*dtype, dims);
-  if (t.byte_size() > 0) std::memcpy(t.raw_data(), a.data(), t.byte_size());
-  return t;
-}
 
 py::object ShapeToPython(const seqrt::ValueInfo& vi) {
   if (!vi.has_shape) return py::none();
@@ -414,91 +325,7 @@ class PyStream {
 };
 #endif
 
-// A trained model plus the history of the fit that produced it.
-struct PyTrained {
-  std::unique_ptr<seqrt::TrainableModel> model;
-  seqrt::TrainHistory history;
-};
 
-seqrt::OptimizerKind ParseOptimizer(const std::string& name) {
-  if (name == "adam") return seqrt::OptimizerKind::kAdam;
-  if (name == "sgd") return seqrt::OptimizerKind::kSGD;
-  ThrowInvalid(absl::StrCat("optimizer '", name, "' is not one of: adam, sgd"));
-}
-
-PyTrained Train(const py::array& x, const py::array& y, const std::string& layers, int epochs, int64_t batch_size,
-                const std::string& optimizer, double learning_rate, double momentum, double clip_norm,
-                double validation_split, bool shuffle, uint64_t seed, int early_stopping_patience,
-                bool restore_best_weights, int threads, const std::string& backend, const py::object& on_epoch) {
-  seqrt::TrainingData data = Unwrap(seqrt::MakeTrainingData(CopyToTensor(x, "x"), CopyToTensor(y, "y")));
-  std::vector<seqrt::LayerSpec> specs = Unwrap(seqrt::ParseLayerList(layers));
-  seqrt::TrainOptions o;
-  o.epochs = epochs;
-  o.batch_size = batch_size;
-  o.optimizer = ParseOptimizer(optimizer);
-  o.learning_rate = learning_rate;
-  o.momentum = momentum;
-  o.clip_norm = clip_norm;
-  o.validation_split = validation_split;
-  o.shuffle = shuffle;
-  o.seed = seed;
-  o.early_stopping_patience = early_stopping_patience;
-  o.restore_best_weights = restore_best_weights;
-  o.threads = threads;
-  o.backend = Unwrap(seqrt::ParseTrainBackend(backend));
-
-  // The callback runs with the GIL; an exception in it ends training and is re-raised after.
-  std::optional<py::error_already_set> callback_error;
-  if (!on_epoch.is_none()) {
-    o.on_epoch = [&](const seqrt::EpochStats& st) {
-      py::gil_scoped_acquire locked;
-      try {
-        on_epoch(seqrt::EpochStats(st));  // a copy Python owns, not a view of the trainer's
-      } catch (py::error_already_set& e) {
-        if (!callback_error) callback_error.emplace(std::move(e));
-      }
-    };
-    o.stop_if = [&](const seqrt::EpochStats&) { return callback_error.has_value(); };
-  }
-
-  PyTrained out;
-  absl::Status status;
-  {
-    py::gil_scoped_release unlocked;
-    absl::StatusOr<seqrt::TrainableModel> model =
-        seqrt::TrainableModel::Create(data.num_features(), specs, data.target, data.num_outputs(), seed);
-    if (model.ok()) {
-      out.model = std::make_unique<seqrt::TrainableModel>(std::move(*model));
-      absl::StatusOr<seqrt::TrainHistory> history = out.model->Fit(data, o);
-      if (history.ok()) out.history = std::move(*history);
-      status = history.status();
-    } else {
-      status = model.status();
-    }
-  }
-  if (callback_error) throw std::move(*callback_error);
-  if (!status.ok()) Throw(status);
-  return out;
-}
-
-void TranslateStatus(const StatusError& e) {
-  static const char* const kClassOfCode[] = {
-      "Fail",             // 0 (not used: OK is not an error)
-      "Cancelled",        // kCancelled
-      "Fail",             // kUnknown
-      "InvalidArgument",  // kInvalidArgument
-      "DeadlineExceeded", "NoSuchFile", "Fail", "Fail",
-      "ResourceExhausted",  // kResourceExhausted
-      "InvalidArgument",    // kFailedPrecondition: the input does not fit the model's state
-      "Fail",
-      "InvalidArgument",  // kOutOfRange
-      "NotImplemented",   // kUnimplemented
-      "Fail", "Fail", "Fail", "Fail"};
-  int code = static_cast<int>(e.status.code());
-  const char* cls = (code >= 0 && code < 17) ? kClassOfCode[code] : "Fail";
-  py::object type = py::module_::import("seqrt._errors").attr(cls);
-  PyErr_SetString(type.ptr(), std::string(e.status.message()).c_str());
-}
 
 }  // namespace
 
@@ -591,53 +418,5 @@ PYBIND11_MODULE(_seqrt, m) {
   m.attr("_has_stream") = false;
 #endif
 
-  py::class_<seqrt::EpochStats>(m, "EpochStats", "One epoch of training.")
-      .def_readonly("epoch", &seqrt::EpochStats::epoch)
-      .def_readonly("train_loss", &seqrt::EpochStats::train_loss)
-      .def_readonly("train_accuracy", &seqrt::EpochStats::train_accuracy)
-      .def_readonly("val_loss", &seqrt::EpochStats::val_loss)
-      .def_readonly("val_accuracy", &seqrt::EpochStats::val_accuracy)
-      .def_readonly("has_validation", &seqrt::EpochStats::has_validation)
-      .def_readonly("seconds", &seqrt::EpochStats::seconds)
-      .def_readonly("samples_per_second", &seqrt::EpochStats::samples_per_second)
-      .def("__repr__", [](const seqrt::EpochStats& s) {
-        return absl::StrCat("EpochStats(epoch=", s.epoch, ", train_loss=", s.train_loss,
-                            ", train_accuracy=", s.train_accuracy, ")");
-      });
-
-  py::class_<PyTrained>(m, "_Trained")
-      .def_property_readonly("epochs", [](const PyTrained& t) { return t.history.epochs; })
-      .def_property_readonly("best_epoch", [](const PyTrained& t) { return t.history.best_epoch; })
-      .def_property_readonly("stopped_early", [](const PyTrained& t) { return t.history.stopped_early; })
-      .def_property_readonly("parameter_count", [](const PyTrained& t) { return t.model->parameter_count(); })
-      .def("summary", [](const PyTrained& t) { return t.model->Summary(); })
-      .def("predict",
-           [](const PyTrained& t, const py::array& x, int64_t batch_size) {
-             seqrt::Tensor in = CopyToTensor(x, "x");
-             absl::StatusOr<seqrt::Tensor> out = [&] {
-               py::gil_scoped_release unlocked;
-               return t.model->Predict(in, batch_size);
-             }();
-             return ToNumpy(Unwrap(std::move(out)));
-           })
-      .def("evaluate",
-           [](const PyTrained& t, const py::array& x, const py::array& y, int64_t batch_size) {
-             seqrt::TrainingData data = Unwrap(seqrt::MakeTrainingData(CopyToTensor(x, "x"), CopyToTensor(y, "y")));
-             absl::StatusOr<seqrt::EpochStats> st = [&] {
-               py::gil_scoped_release unlocked;
-               return t.model->Evaluate(data, batch_size);
-             }();
-             return Unwrap(std::move(st));
-           })
-      .def("to_onnx", [](const PyTrained& t, int opset, const std::string& input_name, const std::string& output_name,
-                         const std::string& graph_name) {
-        seqrt::ExportOptions o;
-        o.opset = opset;
-        o.input_name = input_name;
-        o.output_name = output_name;
-        o.graph_name = graph_name;
-        return py::bytes(Unwrap(t.model->SerializeOnnx(o)));
-      });
-
-  m.def("_train", &Train);
+  BindTrainer(m);
 }
