@@ -3,7 +3,7 @@
 #
 #   scripts/fuzz.sh bytes|model SECONDS [extra libFuzzer flags...]
 #
-# Seeds: the shared real and benchmark models under 300 KB (read in place, never copied) and
+# Seeds: the shared real and benchmark models under 70 KB (small ones keep executions fast) (read in place, never copied) and
 # the regression corpus tests/fuzz_corpus/. The working corpus grows in build-fuzz/corpus-TARGET;
 # crashes land in build-fuzz/findings-TARGET/ (minimise one with -minimize_crash=1, then add it
 # to tests/fuzz_corpus/ once fixed). Runs at the lowest CPU priority: the machine is shared.
@@ -28,7 +28,7 @@ seeds="$build/seeds"
 mkdir -p "$corpus" "$findings" "$seeds"
 # Seeds are linked, not copied: the shared models stay read in place.
 if [ -d "$shared/models" ]; then
-  find "$shared/models" -name '*.onnx' -size -300k | while read -r m; do
+  find "$shared/models" -name "*.onnx" -size -70k | while read -r m; do
     ln -sf "$m" "$seeds/$(echo "${m#"$shared"/models/}" | tr '/' '_')"
   done
 else
