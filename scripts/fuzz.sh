@@ -13,12 +13,11 @@ target=${1:?usage: scripts/fuzz.sh bytes|model SECONDS}
 seconds=${2:?usage: scripts/fuzz.sh bytes|model SECONDS}
 shift 2
 shared=${SEQRT_SHARED_DIR:-$PWD/../shared}
-build=build-fuzz
+source scripts/lib/sanitize_build.sh
+build=$sanitize_build
 
 if [ ! -x "$build/fuzz/seqrt_fuzz_$target" ]; then
-  CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O1 -g" \
-    -DSEQRT_BUILD_TESTS=OFF -DSEQRT_BUILD_BENCHMARKS=OFF -DSEQRT_BUILD_EXAMPLES=OFF \
-    -DSEQRT_SANITIZE=address,undefined -DSEQRT_BUILD_FUZZERS=ON >/dev/null
+  [ -f "$build/CMakeCache.txt" ] || configure_sanitize_build OFF
   nice -n 10 cmake --build "$build" -j2 --target "seqrt_fuzz_$target"
 fi
 
