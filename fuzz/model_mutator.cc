@@ -113,7 +113,9 @@ void EditAttribute(onnx::GraphProto& g, Rng& rng) {
     a->set_i(InterestingDim(rng, 1));
     return;
   }
-  auto* a = node->mutable_attribute(static_cast<int>(Pick(rng, node->attribute_size())));
+  // Indices, not pointer differences: a RepeatedPtrField's elements are separate allocations.
+  const int ai = static_cast<int>(Pick(rng, node->attribute_size()));
+  auto* a = node->mutable_attribute(ai);
   switch (Pick(rng, 7)) {
     case 0: a->set_type(static_cast<onnx::AttributeProto::AttributeType>(Pick(rng, 15))); break;
     case 1: a->set_i(InterestingDim(rng, a->i())); break;
@@ -133,14 +135,15 @@ void EditAttribute(onnx::GraphProto& g, Rng& rng) {
       break;
     }
     default:
-      node->mutable_attribute()->DeleteSubrange(static_cast<int>(a - node->mutable_attribute(0)), 1);
+      node->mutable_attribute()->DeleteSubrange(ai, 1);
   }
 }
 
 void EditWiring(onnx::GraphProto& g, Rng& rng) {
   if (g.node_size() == 0) return;
   const std::vector<std::string> names = ValueNames(g);
-  auto* node = g.mutable_node(static_cast<int>(Pick(rng, g.node_size())));
+  const int ni = static_cast<int>(Pick(rng, g.node_size()));
+  auto* node = g.mutable_node(ni);
   switch (Pick(rng, 5)) {
     case 0:
       if (node->input_size() > 0)
@@ -155,7 +158,7 @@ void EditWiring(onnx::GraphProto& g, Rng& rng) {
         node->set_output(static_cast<int>(Pick(rng, node->output_size())), names[Pick(rng, names.size())]);
       break;
     default:  // drop a node: its consumers lose their input
-      g.mutable_node()->DeleteSubrange(static_cast<int>(node - g.mutable_node(0)), 1);
+      g.mutable_node()->DeleteSubrange(ni, 1);
   }
 }
 

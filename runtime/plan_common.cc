@@ -32,6 +32,20 @@ absl::StatusOr<std::unique_ptr<ops::OpKernel>> ChooseKernel(const graph::Node& n
   return AnnotateNode(last, node);
 }
 
+absl::Status CheckInputCount(const graph::Node& node, const ops::OpSchema& schema) {
+  const int n_in = node.num_inputs();
+  if (n_in < schema.min_inputs || n_in > schema.max_inputs) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        node.Describe(), " has ", n_in, " inputs; ", node.op_type, " takes ", schema.min_inputs,
+        schema.max_inputs == schema.min_inputs ? "" : absl::StrCat(" to ", schema.max_inputs)));
+  }
+  for (int i = 0; i < schema.min_inputs; ++i) {
+    if (node.inputs[i] == graph::kNoValue)
+      return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": required input ", i, " is empty"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckOutputSizes(const graph::Node& node, const graph::Graph& graph,
                               const ops::InferContext& ictx, int64_t max_bytes) {
   for (int o = 0; o < ictx.num_outputs() && o < static_cast<int>(node.outputs.size()); ++o) {

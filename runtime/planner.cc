@@ -92,6 +92,7 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
     const graph::Node& node = g.nodes[n];
     SEQRT_ASSIGN_OR_RETURN(const ops::OpSchema* schema,
                            registry.Find(node.domain, node.op_type, node.opset));
+    SEQRT_RETURN_IF_ERROR(CheckInputCount(node, *schema));
     const std::vector<graph::ValueId> inputs = AllInputs(node);
     std::vector<ops::InferContext::InputFacts> facts(inputs.size());
     bool any_dynamic = false, all_constant = true;

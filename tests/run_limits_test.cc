@@ -19,15 +19,6 @@ using ::testing::HasSubstr;
 
 std::string Message(const absl::Status& st) { return std::string(st.message()); }
 
-onnx::TensorProto Int64Tensor(const std::string& name, const std::vector<int64_t>& values, bool scalar = false) {
-  onnx::TensorProto t;
-  t.set_name(name);
-  t.set_data_type(onnx::TensorProto::INT64);
-  if (!scalar) t.add_dims(static_cast<int64_t>(values.size()));
-  for (int64_t v : values) t.add_int64_data(v);
-  return t;
-}
-
 // y = ConstantOfShape(shape), with `shape` a graph input: the size is known only at run time.
 Session ConstantOfShapeFromInput(int64_t max_memory_bytes) {
   testing::ModelBuilder b;
