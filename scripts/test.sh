@@ -12,3 +12,8 @@ cd build
 # slower next to each other). Tests about thread counts set them explicitly.
 export OMP_NUM_THREADS=1
 ctest --output-on-failure -j"$(nproc)" --timeout 900
+# The sanitizer step (issue 18): the library, CLI, unit tests and fuzz targets rebuilt with
+# ASan + UBSan, then unit, node, hostile-model and fuzz-regression tests under them.
+# SEQRT_SANITIZERS=0 skips it for a quick local run.
+cd ..
+if [ "${SEQRT_SANITIZERS:-1}" != 0 ]; then scripts/test-sanitizers.sh; fi

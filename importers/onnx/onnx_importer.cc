@@ -244,7 +244,10 @@ class GraphConverter {
       return absl::UnimplementedError(
           absl::StrCat(where, ": Constant attribute '", ap.name(), "' is not supported"));
     }
-    graph::Value& v = graph_->value(*graph_->FindValue(np.output(0)));
+    const std::optional<ValueId> out = graph_->FindValue(np.output(0));
+    if (np.output(0).empty() || !out)
+      return absl::InvalidArgumentError(absl::StrCat(where, ": Constant has no output name"));
+    graph::Value& v = graph_->value(*out);
     v.dtype = t.dtype();
     v.shape = graph::Shape::FromDims(t.dims());
     v.constant = std::make_shared<const Tensor>(std::move(t));
