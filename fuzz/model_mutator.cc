@@ -19,9 +19,10 @@ int64_t InterestingDim(Rng& rng, int64_t old) {
                                     int64_t{1} << 62, std::numeric_limits<int64_t>::max(),
                                     std::numeric_limits<int64_t>::min()};
   switch (Pick(rng, 4)) {
-    case 0: return old + 1;
-    case 1: return old * 2;
-    case 2: return old - 1;
+    // Wrapping arithmetic (through uint64): the edit itself must not be undefined behaviour.
+    case 0: return static_cast<int64_t>(static_cast<uint64_t>(old) + 1);
+    case 1: return static_cast<int64_t>(static_cast<uint64_t>(old) * 2);
+    case 2: return static_cast<int64_t>(static_cast<uint64_t>(old) - 1);
     default: return kValues[Pick(rng, sizeof(kValues) / sizeof(kValues[0]))];
   }
 }

@@ -65,7 +65,12 @@ Dims Shape::ToDims() const {
 std::optional<int64_t> Shape::NumElements() const {
   if (!fully_known()) return std::nullopt;
   int64_t n = 1;
-  for (const Dim& d : dims) n *= d.value();
+  for (const Dim& d : dims)
+    if (d.value() == 0) return 0;
+  // A count that overflows int64 is not a count: callers treat it like an unknown one, and
+  // the planner's size checks reject the tensor itself.
+  for (const Dim& d : dims)
+    if (__builtin_mul_overflow(n, d.value(), &n)) return std::nullopt;
   return n;
 }
 
