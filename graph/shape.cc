@@ -17,7 +17,10 @@ bool Dim::SameAs(const Dim& other) const {
 }
 
 Dim operator*(const Dim& a, const Dim& b) {
-  if (a.known() && b.known()) return Dim(a.value() * b.value());
+  // Known dims of a hostile model can be huge: an overflowing product becomes unknown (and
+  // the planner, needing it known, reports the node) instead of wrapping around.
+  int64_t r = 0;
+  if (a.known() && b.known()) return __builtin_mul_overflow(a.value(), b.value(), &r) ? Dim() : Dim(r);
   if (a.known() && a.value() == 1) return b;
   if (b.known() && b.value() == 1) return a;
   if ((a.known() && a.value() == 0) || (b.known() && b.value() == 0)) return Dim(0);
@@ -25,7 +28,8 @@ Dim operator*(const Dim& a, const Dim& b) {
 }
 
 Dim operator+(const Dim& a, const Dim& b) {
-  if (a.known() && b.known()) return Dim(a.value() + b.value());
+  int64_t r = 0;
+  if (a.known() && b.known()) return __builtin_add_overflow(a.value(), b.value(), &r) ? Dim() : Dim(r);
   if (a.known() && a.value() == 0) return b;
   if (b.known() && b.value() == 0) return a;
   return Dim();
@@ -61,7 +65,12 @@ Dims Shape::ToDims() const {
 std::optional<int64_t> Shape::NumElements() const {
   if (!fully_known()) return std::nullopt;
   int64_t n = 1;
-  for (const Dim& d : dims) n *= d.value();
+  for (const Dim& d : dims)
+    if (d.value() == 0) return 0;
+  // A count that overflows int64 is not a count: callers treat it like an unknown one, and
+  // the planner's size checks reject the tensor itself.
+  for (const Dim& d : dims)
+    if (__builtin_mul_overflow(n, d.value(), &n)) return std::nullopt;
   return n;
 }
 

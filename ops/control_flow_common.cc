@@ -3,6 +3,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/checked_size.h"
+#include "base/run_limits.h"
 #include "ops/infer_graph.h"
 #include "ops/registry.h"
 #include "ops/tensor_util.h"
@@ -135,6 +137,10 @@ absl::Status Stacker::Append(const TensorView& v, std::string_view where, std::s
   }
   const size_t n = v.byte_size();
   const size_t old = bytes_.size();
+  // The stacked output grows every iteration: keep it within the run's memory cap.
+  SEQRT_RETURN_IF_ERROR(CheckMemoryCap(static_cast<int64_t>(old + n), CurrentMemoryCap(),
+                                       absl::StrCat(std::string(where), ": ", std::string(what), " stacked over ", count_ + 1,
+                                                    " iterations")));
   bytes_.resize(old + n);
   if (n) std::memcpy(bytes_.data() + old, v.data(), n);
   ++count_;

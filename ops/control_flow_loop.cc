@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "absl/strings/str_cat.h"
+#include "base/run_limits.h"
 #include "ops/control_flow_common.h"
 #include "ops/subgraph.h"
 #include "seqrt/status.h"
@@ -114,6 +115,28 @@ absl::Status InferLoop(InferContext& ctx) {
   return absl::OkStatus();
 }
 
+// True when the body's cond output is its cond input (directly or through Identity nodes) or
+// a constant true: then only M can end the loop, and without M it would never end.
+bool BodyKeepsCondTrue(const graph::Graph& body) {
+  if (body.inputs.size() < 2 || body.outputs.empty()) return false;
+  graph::ValueId id = body.outputs[0];
+  for (size_t hops = 0; hops <= body.nodes.size(); ++hops) {
+    if (id == body.inputs[1]) return true;
+    const graph::Value& v = body.value(id);
+    if (v.constant) {
+      return v.constant->dtype() == DType::kBool && v.constant->num_elements() == 1 &&
+             *v.constant->data_as<uint8_t>() != 0;
+    }
+    const graph::Node* producer = nullptr;
+    for (const graph::Node& n : body.nodes)
+      for (graph::ValueId out : n.outputs)
+        if (out == id) producer = &n;
+    if (producer == nullptr || producer->op_type != "Identity" || !producer->HasInput(0)) return false;
+    id = producer->inputs[0];
+  }
+  return false;
+}
+
 class LoopKernel : public OpKernel {
  public:
   explicit LoopKernel(const graph::Node& node) : node_(node) {
@@ -129,6 +152,7 @@ class LoopKernel : public OpKernel {
       return;
     }
     layout_ = *layout;
+    keeps_cond_ = BodyKeepsCondTrue(*body_.graph);
     // A carried value the body hands back untouched (tf2onnx threads Keras weights through
     // the loop this way) stays the node's input: the body need not copy it out each time.
     const graph::Graph& body = *body_.graph;
@@ -163,6 +187,11 @@ class LoopKernel : public OpKernel {
       SEQRT_ASSIGN_OR_RETURN(cond, ScalarBool(node_, ctx, 1, "cond"));
     }
 
+    if (!has_m && cond && keeps_cond_) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": no trip count M is given and the body passes cond through unchanged, so the loop "
+                 "would never end"));
+    }
     const int n = layout_.carried;
     const graph::Graph& body = *body_.graph;
     // Body inputs: iteration number and cond point at these locals; carried values at the
@@ -183,7 +212,16 @@ class LoopKernel : public OpKernel {
 
     std::vector<Tensor> carried(n);  // the latest values of the carried (non-invariant) values
     std::vector<Stacker> scans(layout_.scans);
+    const RunLimits* limits = CurrentRunLimits();
+    const int64_t max_iterations = limits ? limits->max_loop_iterations : 0;
     for (; iteration < trips && cond; ++iteration) {
+      SEQRT_RETURN_IF_ERROR(CheckRunLimits(where));
+      if (max_iterations > 0 && iteration >= max_iterations) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            where, ": stopped after ", iteration, " iterations, the limit (SessionOptions::max_loop_iterations); ",
+            has_m ? absl::StrCat("trip count M is ", trips) : std::string("no trip count M is given"),
+            has_cond ? " and cond is still true" : ""));
+      }
       cond_in = cond;
       SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outs, runner->Run(body_.graph, inputs, needed_));
       if (has_cond) {
@@ -239,6 +277,7 @@ class LoopKernel : public OpKernel {
   LoopLayout layout_;
   std::vector<bool> needed_;    // per body output: false for invariant carried values
   std::vector<bool> invariant_;  // per carried value
+  bool keeps_cond_ = false;      // the body never turns cond false
 };
 
 }  // namespace

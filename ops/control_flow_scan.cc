@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/run_limits.h"
 #include "absl/strings/str_join.h"
 #include "graph/shape.h"
 #include "ops/control_flow_common.h"
@@ -251,6 +252,7 @@ class ScanKernel : public OpKernel {
         const int64_t idx = attrs_.input_dirs[m] ? seq - 1 - t : t;
         inputs[n + m] = TensorView(sources[m].whole.dtype(), sources[m].slice_dims, sources[m].Slice(idx));
       }
+      SEQRT_RETURN_IF_ERROR(CheckRunLimits(where));
       SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outs, runner.Run(body_.graph, inputs));
       SEQRT_RETURN_IF_ERROR(TakeStates(outs, t, &inputs, &states));
       for (int k = 0; k < attrs_.scan_outputs; ++k)
@@ -343,6 +345,7 @@ class ScanKernel : public OpKernel {
           const int64_t idx = attrs_.input_dirs[m] ? lens[b] - 1 - t : t;
           inputs[n + m] = row(first_scan + m, b, idx, true);
         }
+        SEQRT_RETURN_IF_ERROR(CheckRunLimits(where));
         SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outs, runner.Run(body_.graph, inputs));
         SEQRT_RETURN_IF_ERROR(TakeStates(outs, t, &inputs, &final_states[b]));
         for (int k = 0; k < attrs_.scan_outputs; ++k)

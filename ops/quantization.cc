@@ -39,6 +39,8 @@ absl::Status VisitQuantized(DType dtype, std::string_view where, F&& f) {
 
 template <typename Q>
 Q Saturate(float v) {
+  // NaN (a NaN input or scale) has no integer value and casting it is undefined: map it to 0.
+  if (std::isnan(v)) return Q(0);
   const float lo = static_cast<float>(std::numeric_limits<Q>::lowest());
   const float hi = static_cast<float>(std::numeric_limits<Q>::max());
   return static_cast<Q>(std::clamp(v, lo, hi));

@@ -38,12 +38,18 @@ absl::StatusOr<graph::Dim> InferMinusOne(const graph::Node& node, const graph::S
   int64_t known_in = 1, known_out = 1;
   std::vector<graph::Dim> open_in;
   for (const graph::Dim& d : in.dims) {
-    if (d.known()) known_in *= d.value();
-    else open_in.push_back(d);
+    if (d.known()) {
+      // Dims from a hostile model can multiply past int64: refuse instead of wrapping.
+      if (__builtin_mul_overflow(known_in, d.value(), &known_in))
+        return NodeError(node, absl::StrCat("input shape ", in.ToString(), " has more elements than int64 counts"));
+    } else {
+      open_in.push_back(d);
+    }
   }
   for (const graph::Dim& d : others) {
     if (d.known()) {
-      known_out *= d.value();
+      if (__builtin_mul_overflow(known_out, d.value(), &known_out))
+        return NodeError(node, "the target shape has more elements than int64 counts");
       continue;
     }
     auto it = std::find_if(open_in.begin(), open_in.end(),

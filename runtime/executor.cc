@@ -5,6 +5,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/checked_size.h"
+#include "base/run_limits.h"
 #include "ops/subgraph.h"
 #include "runtime/memory_planner.h"
 #include "runtime/plan.h"
@@ -52,6 +54,7 @@ absl::StatusOr<std::vector<Tensor>> Plan::ComputeNodeNow(const graph::Node& node
   }
   ops::InferContext ictx(node, facts, static_cast<int>(node.outputs.size()));
   SEQRT_RETURN_IF_ERROR(schema.infer ? schema.infer(ictx) : absl::OkStatus());
+  SEQRT_RETURN_IF_ERROR(CheckOutputSizes(node, *graph_, ictx, options_.max_memory_bytes));
   std::vector<ops::PrepareContext::Slot> in_slots(inputs.size());
   std::vector<ops::ComputeContext::In> ins(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -77,8 +80,14 @@ absl::StatusOr<std::vector<Tensor>> Plan::ComputeNodeNow(const graph::Node& node
   } else {
     SEQRT_ASSIGN_OR_RETURN(kernel, ChooseKernel(node, schema, pctx));
   }
+  SEQRT_RETURN_IF_ERROR(CheckMemoryCap(static_cast<int64_t>(pctx.scratch_bytes()), options_.max_memory_bytes,
+                                       absl::StrCat(node.Describe(), ": kernel scratch")));
   std::unique_ptr<void, FreeDeleter> scratch(
       pctx.scratch_bytes() ? std::aligned_alloc(kArenaAlignment, AlignUp(pctx.scratch_bytes())) : nullptr);
+  if (pctx.scratch_bytes() && !scratch) {
+    return absl::ResourceExhaustedError(absl::StrCat(node.Describe(), ": allocating ",
+                                                     DescribeBytes(pctx.scratch_bytes()), " of scratch failed"));
+  }
   if (schema.allocates_outputs) {
     ops::ComputeContext cctx(std::move(ins), std::vector<ops::ComputeContext::Out>(node.outputs.size()),
                              scratch.get());
@@ -89,7 +98,10 @@ absl::StatusOr<std::vector<Tensor>> Plan::ComputeNodeNow(const graph::Node& node
   std::vector<ops::ComputeContext::Out> outs(node.outputs.size());
   for (size_t o = 0; o < node.outputs.size(); ++o) {
     if (!out_slots[o].present) continue;
-    outputs[o] = Tensor(out_slots[o].dtype, out_slots[o].dims);
+    SEQRT_ASSIGN_OR_RETURN(
+        outputs[o], CreateTensor(out_slots[o].dtype, out_slots[o].dims, options_.max_memory_bytes,
+                                   absl::StrCat(node.Describe(), ": output '",
+                                                graph_->value(node.outputs[o]).name, "'")));
     outs[o] = {outputs[o].dtype(), &outputs[o].dims(), outputs[o].raw_data()};
   }
   ops::ComputeContext cctx(std::move(ins), std::move(outs), scratch.get());
@@ -181,6 +193,10 @@ absl::StatusOr<std::vector<Tensor>> Plan::Execute(const RunInputs& inputs,
     }
   }
   if (!state) state = NewRunState();
+  if (!state->arena) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("allocating the plan's arena of ", DescribeBytes(arena_bytes_), " failed"));
+  }
   state->inputs = &inputs;
   // Returns the run state to the pool however this function exits.
   struct Release {
@@ -199,6 +215,7 @@ absl::StatusOr<std::vector<Tensor>> Plan::Execute(const RunInputs& inputs,
   for (size_t s = 0; s < steps_.size(); ++s) {
     const PlanStep& step = steps_[s];
     if (step.skip_compute) continue;
+    if (absl::Status st = CheckRunLimits(""); !st.ok()) return AnnotateNode(st, g.nodes[step.node_index]);
     const auto t0 = profile ? Clock::now() : Clock::time_point();
     if (step.dynamic) {
       SEQRT_RETURN_IF_ERROR(RunDynamicStep(step, *state));

@@ -45,6 +45,7 @@ struct PlanStep {
 
 struct PlanOptions {
   int threads = 1;
+  int64_t max_memory_bytes = 0;  // per tensor, arena and plan; <= 0: no cap
 };
 
 // Bound inputs for one run: one entry per Plan::input_values() (null for unbound).
@@ -96,6 +97,7 @@ class Plan {
   absl::Status AddStaticStep(int node_index, const ops::OpSchema& schema,
                              const ops::InferContext& inferred);
   void PlanArena();
+  absl::Status CheckPlanSize() const;
   std::unique_ptr<RunState> NewRunState() const;
   absl::Status RunDynamicStep(const PlanStep& step, RunState& state) const;
   const void* ResolveData(graph::ValueId id, const RunState& state) const;

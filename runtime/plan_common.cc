@@ -1,6 +1,7 @@
 #include "runtime/plan_common.h"
 
 #include "absl/strings/str_cat.h"
+#include "base/checked_size.h"
 
 namespace seqrt::runtime {
 
@@ -29,6 +30,35 @@ absl::StatusOr<std::unique_ptr<ops::OpKernel>> ChooseKernel(const graph::Node& n
     if (!declined) return AnnotateNode(last, node);
   }
   return AnnotateNode(last, node);
+}
+
+absl::Status CheckInputCount(const graph::Node& node, const ops::OpSchema& schema) {
+  const int n_in = node.num_inputs();
+  if (n_in < schema.min_inputs || n_in > schema.max_inputs) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        node.Describe(), " has ", n_in, " inputs; ", node.op_type, " takes ", schema.min_inputs,
+        schema.max_inputs == schema.min_inputs ? "" : absl::StrCat(" to ", schema.max_inputs)));
+  }
+  for (int i = 0; i < schema.min_inputs; ++i) {
+    if (node.inputs[i] == graph::kNoValue)
+      return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": required input ", i, " is empty"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckOutputSizes(const graph::Node& node, const graph::Graph& graph,
+                              const ops::InferContext& ictx, int64_t max_bytes) {
+  for (int o = 0; o < ictx.num_outputs() && o < static_cast<int>(node.outputs.size()); ++o) {
+    if (!ictx.has_output(o) || node.outputs[o] == graph::kNoValue) continue;
+    const auto& out = ictx.output(o);
+    if (!out.shape.fully_known()) continue;
+    const std::string what =
+        absl::StrCat(node.Describe(), ": output '", graph.value(node.outputs[o]).name, "' (",
+                     std::string(DTypeName(out.dtype)), " ", DimsToString(out.shape.ToDims()), ")");
+    absl::StatusOr<int64_t> bytes = CheckedTensorBytes(out.dtype, out.shape.ToDims(), max_bytes, what);
+    if (!bytes.ok()) return bytes.status();
+  }
+  return absl::OkStatus();
 }
 
 // Regular inputs, then the outer values the node's subgraphs capture.

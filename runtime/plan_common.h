@@ -29,6 +29,18 @@ absl::StatusOr<std::unique_ptr<ops::OpKernel>> ChooseKernel(const graph::Node& n
                                                             const ops::OpSchema& schema,
                                                             ops::PrepareContext& pctx);
 
+// The node's input count is within its schema's range and its required inputs are present.
+// Load-time inference checks this for the main graph; subgraph bodies meet it first here, and
+// shape functions and kernels index their inputs trusting it.
+absl::Status CheckInputCount(const graph::Node& node, const ops::OpSchema& schema);
+
+// Checks every output of `node` whose shape `ictx` now knows: element counts and byte sizes
+// must not overflow and each must fit `max_bytes` (> 0). Runs before anything is allocated,
+// so an allocation bomb (ConstantOfShape of 2^60 elements...) is an error naming the node,
+// the value and the bytes: InvalidArgument for impossible sizes, ResourceExhausted above the cap.
+absl::Status CheckOutputSizes(const graph::Node& node, const graph::Graph& graph,
+                              const ops::InferContext& ictx, int64_t max_bytes);
+
 // Regular inputs, then the outer values the node's subgraphs capture.
 std::vector<graph::ValueId> AllInputs(const graph::Node& node);
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "base/checked_size.h"
 #include "ops/subgraph.h"
 #include "runtime/memory_planner.h"
 #include "runtime/plan.h"
@@ -20,9 +21,36 @@ absl::StatusOr<std::unique_ptr<Plan>> Plan::Build(std::shared_ptr<const graph::G
   plan->graph_ = std::move(graph);
   plan->options_ = options;
   plan->subgraphs_.set_threads(options.threads);
+  plan->subgraphs_.set_max_memory_bytes(options.max_memory_bytes);
   SEQRT_RETURN_IF_ERROR(plan->BuildSteps(input_dims, input_dtypes, bound));
   plan->PlanArena();
+  SEQRT_RETURN_IF_ERROR(plan->CheckPlanSize());
   return plan;
+}
+
+// Each value was checked against the cap when inferred; the arena and the plan as a whole
+// (arena plus folded constants) must fit too.
+absl::Status Plan::CheckPlanSize() const {
+  const int64_t cap = options_.max_memory_bytes;
+  int64_t folded = 0;
+  for (const auto& t : folded_) folded += static_cast<int64_t>(t->byte_size());
+  std::string largest;
+  int64_t largest_bytes = 0;
+  for (size_t v = 0; v < values_.size(); ++v) {
+    const PlanValue& pv = values_[v];
+    if (pv.storage != Storage::kArena || pv.root != static_cast<graph::ValueId>(v)) continue;
+    const int64_t b = NumElements(pv.dims) * static_cast<int64_t>(DTypeSize(pv.dtype));
+    if (b > largest_bytes) {
+      largest_bytes = b;
+      largest = graph_->value(static_cast<graph::ValueId>(v)).name;
+    }
+  }
+  const std::string detail =
+      largest.empty() ? std::string()
+                      : absl::StrCat(" (largest value '", largest, "': ", DescribeBytes(largest_bytes), ")");
+  SEQRT_RETURN_IF_ERROR(CheckMemoryCap(arena_bytes_, cap, absl::StrCat("the plan's arena", detail)));
+  return CheckMemoryCap(arena_bytes_ + folded, cap,
+                        absl::StrCat("the plan (arena plus ", DescribeBytes(folded), " of folded constants)"));
 }
 
 absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
@@ -64,6 +92,7 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
     const graph::Node& node = g.nodes[n];
     SEQRT_ASSIGN_OR_RETURN(const ops::OpSchema* schema,
                            registry.Find(node.domain, node.op_type, node.opset));
+    SEQRT_RETURN_IF_ERROR(CheckInputCount(node, *schema));
     const std::vector<graph::ValueId> inputs = AllInputs(node);
     std::vector<ops::InferContext::InputFacts> facts(inputs.size());
     bool any_dynamic = false, all_constant = true;
@@ -86,6 +115,7 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
     }
     ops::InferContext ctx(node, std::move(facts), static_cast<int>(node.outputs.size()));
     SEQRT_RETURN_IF_ERROR(AnnotateNode(schema->infer ? schema->infer(ctx) : absl::OkStatus(), node));
+    SEQRT_RETURN_IF_ERROR(CheckOutputSizes(node, g, ctx, options_.max_memory_bytes));
 
     bool outputs_known = true;
     for (int o = 0; o < ctx.num_outputs(); ++o)

@@ -12,8 +12,10 @@
 #include "graph/passes/fuse_loop_rnn.h"
 #include "graph/passes/passes.h"
 #include "graph/passes/recurrent_layout.h"
+#include "base/run_limits.h"
 #include "importers/onnx/onnx_importer.h"
 #include "ops/infer_graph.h"
+#include "runtime/memory_cap.h"
 #include "runtime/model_info.h"
 #include "runtime/plan.h"
 #include "runtime/session_access.h"
@@ -38,6 +40,14 @@ struct Session::Impl {
   runtime::SessionAccess::StreamCache streams;  // runtime/stream.cc's programs
 
   absl::StatusOr<std::shared_ptr<Plan>> PlanFor(const NamedInputs& named, runtime::RunInputs* bound) const;
+  RunLimits Limits(const RunOptions& run_options) const {
+    RunLimits limits;
+    limits.deadline = run_options.deadline;
+    limits.cancel = run_options.cancel;
+    limits.max_loop_iterations = options.max_loop_iterations;
+    limits.max_memory_bytes = options.max_memory_bytes;
+    return limits;
+  }
 };
 
 namespace {
@@ -58,6 +68,7 @@ absl::Status PrepareGraph(graph::Graph& g, int optimization_level) {
 absl::StatusOr<std::unique_ptr<Session::Impl>> MakeImpl(graph::Model model, const SessionOptions& options) {
   auto impl = std::make_unique<Session::Impl>();
   impl->options = options;
+  impl->options.max_memory_bytes = runtime::ResolveMemoryCap(options.max_memory_bytes);
   impl->info = runtime::DescribeModel(model);
   const ops::OpRegistry& registry = ops::OpRegistry::Global();
   std::vector<std::string> unsupported = ops::FindUnsupportedOps(*model.graph, registry);
@@ -71,6 +82,7 @@ absl::StatusOr<std::unique_ptr<Session::Impl>> MakeImpl(graph::Model model, cons
   if (!st.ok()) {
     return absl::Status(st.code(), absl::StrCat(model.path.empty() ? "model" : model.path, ": ", st.message()));
   }
+  SEQRT_RETURN_IF_ERROR(runtime::CheckModelSizes(*model.graph, impl->options.max_memory_bytes));
   const graph::Graph& g = *model.graph;
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     const graph::Value& v = g.value(g.inputs[i]);
@@ -155,6 +167,7 @@ absl::StatusOr<std::shared_ptr<Plan>> Session::Impl::PlanFor(const NamedInputs& 
   if (it != plans.end()) return it->second;
   runtime::PlanOptions popts;
   popts.threads = options.threads;
+  popts.max_memory_bytes = options.max_memory_bytes;
   SEQRT_ASSIGN_OR_RETURN(std::unique_ptr<Plan> plan, Plan::Build(graph, dims, dtypes, is_bound, popts));
   std::shared_ptr<Plan> shared = std::move(plan);
   plans[key] = shared;
@@ -187,6 +200,10 @@ const ModelInfo& Session::model_info() const { return impl_->info; }
 absl::StatusOr<std::vector<Tensor>> Session::Run(const NamedInputs& inputs,
                                                  const RunOptions& run_options) const {
   runtime::RunInputs bound;
+  // Deadline, cancel flag, Loop and memory limits for everything this run does on this
+  // thread, planning included (folding runs nodes, Loops too).
+  const RunLimits limits = impl_->Limits(run_options);
+  ScopedRunLimits scoped(&limits);
   SEQRT_ASSIGN_OR_RETURN(std::shared_ptr<Plan> plan, impl_->PlanFor(inputs, &bound));
   return plan->Execute(bound, run_options.profile);
 }
@@ -227,6 +244,8 @@ absl::StatusOr<PlanInfo> Session::DescribePlan(const std::vector<std::pair<std::
     named.emplace_back(name, placeholders.back().view());
   }
   runtime::RunInputs bound;
+  const RunLimits limits = impl_->Limits(RunOptions{});
+  ScopedRunLimits scoped(&limits);
   SEQRT_ASSIGN_OR_RETURN(std::shared_ptr<Plan> plan, impl_->PlanFor(named, &bound));
   return plan->Describe();
 }

@@ -33,6 +33,7 @@ absl::StatusOr<std::vector<Tensor>> SubgraphCache::Run(const std::shared_ptr<con
     if (!slot) {
       PlanOptions options;
       options.threads = threads_;
+      options.max_memory_bytes = max_memory_bytes_;
       SEQRT_ASSIGN_OR_RETURN(std::unique_ptr<Plan> built,
                              Plan::Build(body, dims, dtypes, std::vector<bool>(inputs.size(), true), options));
       slot = std::move(built);

@@ -13,6 +13,9 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev libonnx-dev libprotobuf-dev protobuf-compiler libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libonnx-testdata
   nlohmann-json3-dev
+  # fuzzing (scripts/fuzz.sh): libFuzzer and the sanitizer runtimes ship with clang-14's
+  # compiler-rt; clang's -fopenmp links LLVM's OpenMP runtime
+  clang-14 libclang-rt-14-dev libomp-14-dev
   # Python: the test scripts run under /usr/bin/python3 and import these
   python3 python3-onnx python3-numpy python3-torch python3-pytest
   # the Python module `seqrt` (python/): built with pybind11 against Debian's python3 headers

@@ -1,6 +1,7 @@
 #include "tools/cli_common.h"
 
 #include <cctype>
+#include <climits>
 #include <cstdio>
 #include <fstream>
 #include <set>
@@ -11,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "base/checked_size.h"
 #include "seqrt/status.h"
 #include "seqrt/tensor_io.h"
 
@@ -25,7 +27,9 @@ const char kInputOptionsHelp[] =
 
 const char kSessionOptionsHelp[] =
     "  -o, --opt-level N      graph optimization level: 0 none, 1 basic, 2+ all (default 99)\n"
-    "  -x, --threads N        intra-op threads; 0 = library default (default 1)\n";
+    "  -x, --threads N        intra-op threads; 0 = library default (default 1)\n"
+    "  --max-memory BYTES     cap on any tensor, arena or plan, e.g. 512M, 2G; 0 = none\n"
+    "                         (default: half of physical memory)\n";
 
 namespace {
 
@@ -165,7 +169,28 @@ void AddInputOptions(ArgParser& parser) {
   parser.Option("input").Option("shape").Option("free-dim", 'f').Option("seed", 'S').Flag("random-inputs", 'I');
 }
 
-void AddSessionOptions(ArgParser& parser) { parser.Option("opt-level", 'o').Option("threads", 'x'); }
+void AddSessionOptions(ArgParser& parser) {
+  parser.Option("opt-level", 'o').Option("threads", 'x').Option("max-memory");
+}
+
+absl::StatusOr<int64_t> ParseByteSize(const std::string& text) {
+  std::string digits = text;
+  int shift = 0;
+  if (!digits.empty()) {
+    switch (std::toupper(static_cast<unsigned char>(digits.back()))) {
+      case 'K': shift = 10; break;
+      case 'M': shift = 20; break;
+      case 'G': shift = 30; break;
+      case 'T': shift = 40; break;
+      default: break;
+    }
+    if (shift) digits.pop_back();
+  }
+  int64_t v = 0;
+  if (!absl::SimpleAtoi(digits, &v) || v < 0 || v > (INT64_MAX >> shift))
+    return absl::InvalidArgumentError(absl::StrCat("--max-memory: bad size '", text, "' (e.g. 1073741824, 512M, 2G)"));
+  return v << shift;
+}
 
 absl::StatusOr<Dims> ParseDims(const std::string& text) {
   if (text == "scalar") return Dims{};
@@ -213,6 +238,9 @@ absl::StatusOr<SessionOptions> ParseSessionOptions(const ArgParser& parser) {
   SEQRT_ASSIGN_OR_RETURN(int64_t threads, parser.GetInt("threads", 1, 0));
   options.optimization_level = static_cast<int>(level);
   options.threads = static_cast<int>(threads);
+  if (parser.has("max-memory")) {
+    SEQRT_ASSIGN_OR_RETURN(options.max_memory_bytes, ParseByteSize(parser.get("max-memory")));
+  }
   return options;
 }
 
@@ -278,7 +306,8 @@ std::vector<std::pair<std::string, Dims>> PreparedInputs::dims() const {
   return d;
 }
 
-absl::StatusOr<PreparedInputs> PrepareInputs(const Session& session, const InputSpec& spec) {
+absl::StatusOr<PreparedInputs> PrepareInputs(const Session& session, const InputSpec& spec,
+                                             int64_t max_bytes) {
   std::map<std::string, Tensor> from_files;
   std::vector<std::string> file_order;
   for (const auto& [name, path] : spec.files) {
@@ -312,6 +341,10 @@ absl::StatusOr<PreparedInputs> PrepareInputs(const Session& session, const Input
     }
     bool overridable;
     const ValueInfo* vi = FindInput(session, name, &overridable);
+    // The input itself must respect the memory cap before it is allocated.
+    const int64_t cap = max_bytes < 0 ? DefaultMaxMemoryBytes() : max_bytes;
+    SEQRT_RETURN_IF_ERROR(
+        CheckedTensorBytes(vi->dtype, d, cap, absl::StrCat("input '", name, "' (", DimsToString(d), ")")).status());
     SEQRT_ASSIGN_OR_RETURN(Tensor t, RandomTensor(*vi, d, spec.seed));
     prepared.tensors.emplace_back(name, std::move(t));
   }

@@ -32,7 +32,7 @@ extern const char kSessionOptionsHelp[];
 
 // Declares --input, --shape, -f/--free-dim, -S/--seed, -I/--random-inputs.
 void AddInputOptions(ArgParser& parser);
-// Declares -o/--opt-level and -x/--threads.
+// Declares -o/--opt-level, -x/--threads and --max-memory.
 void AddSessionOptions(ArgParser& parser);
 
 struct InputSpec {
@@ -62,7 +62,12 @@ struct PreparedInputs {
 
 // Reads the --input files (checking dtype and rank against the model) and fills the rest with
 // seeded random data: floats uniform in [-1, 1], integers in [0, 10), bools 0/1.
-absl::StatusOr<PreparedInputs> PrepareInputs(const Session& session, const InputSpec& spec);
+// `max_bytes`: the session's memory cap (SessionOptions::max_memory_bytes; -1 = default).
+absl::StatusOr<PreparedInputs> PrepareInputs(const Session& session, const InputSpec& spec,
+                                             int64_t max_bytes = -1);
+
+// "512M", "2G", "1048576": a byte count for --max-memory.
+absl::StatusOr<int64_t> ParseByteSize(const std::string& text);
 
 // Loads the model; a failure is a model error.
 absl::StatusOr<Session> LoadSession(const std::string& path, const SessionOptions& options);

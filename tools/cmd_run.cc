@@ -1,9 +1,11 @@
 // `seqrt run MODEL`: one inference on given or seeded random inputs; outputs written and/or printed.
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <system_error>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "seqrt/session.h"
 #include "seqrt/status.h"
@@ -21,7 +23,7 @@ constexpr char kCommand[] = "run";
 std::string Usage() {
   return absl::StrCat(
       "usage: seqrt run MODEL [--input NAME=FILE ...] [--shape NAME=DIMS ...] [-f DIM:VALUE ...] [-S SEED]\n"
-      "                 [-o LEVEL] [-x THREADS] [--output-dir DIR] [--output-format pb|npy] [--print]\n"
+      "                 [-o LEVEL] [-x THREADS] [--max-memory BYTES] [--timeout S] [--output-dir DIR] [--output-format pb|npy] [--print]\n"
       "\n"
       "Runs the model once. Inputs not given with --input get seeded random data of the model's\n"
       "dtype (floats uniform in [-1, 1], integers in [0, 10)); symbolic dims are 1 unless set.\n"
@@ -33,6 +35,7 @@ std::string Usage() {
       "  --output-format FMT    pb (TensorProto, default) or npy\n"
       "  --save-inputs          also write the inputs used to DIR/inputs/NAME.pb (or .npy)\n"
       "  --print                print the outputs even with --output-dir\n"
+      "  --timeout SECONDS      fail the run once it has taken longer than this (e.g. 2.5)\n"
       "  --stream N             run through a seqrt::Stream in chunks of N time steps (give the\n"
       "                         time dim with -f/--shape); prints per-chunk summaries\n"
       "  --check                with --stream: compare the stitched outputs with one full run\n",
@@ -58,7 +61,7 @@ int RunRunCommand(const Args& args) {
   AddInputOptions(parser);
   AddSessionOptions(parser);
   AddStreamOptions(parser);
-  parser.Option("output-dir").Option("output-format").Flag("save-inputs").Flag("print").Option("stream").Flag("check");
+  parser.Option("output-dir").Option("output-format").Option("timeout").Flag("save-inputs").Flag("print").Option("stream").Flag("check");
   if (absl::Status s = parser.Parse(args); !s.ok()) return UsageError(kCommand, std::string(s.message()));
   if (parser.help()) {
     std::fputs(Usage().c_str(), stdout);
@@ -75,9 +78,16 @@ int RunRunCommand(const Args& args) {
   const std::string out_dir = parser.get("output-dir");
   if (parser.has("save-inputs") && out_dir.empty()) return UsageError(kCommand, "--save-inputs needs --output-dir");
 
+  double timeout_s = 0;
+  if (parser.has("timeout") && (!absl::SimpleAtod(parser.get("timeout"), &timeout_s) || !(timeout_s > 0) ||
+                                timeout_s > 1e9)) {
+    return UsageError(kCommand, absl::StrCat("--timeout needs a positive number of seconds, got '",
+                                             parser.get("timeout"), "'"));
+  }
+
   auto session = LoadSession(parser.positional()[0], *session_options);
   if (!session.ok()) return ModelError(kCommand, session.status());
-  auto inputs = PrepareInputs(*session, *spec);
+  auto inputs = PrepareInputs(*session, *spec, session_options->max_memory_bytes);
   if (!inputs.ok()) return ModelError(kCommand, inputs.status());
   if (parser.has("stream")) {
     auto chunk = parser.GetInt("stream", 1, 1);
@@ -88,7 +98,13 @@ int RunRunCommand(const Args& args) {
     return RunStreamMode(*session, *stream_options, *inputs, *chunk, parser.has("check"), parser.has("print"));
   }
   if (parser.has("check")) return UsageError(kCommand, "--check needs --stream");
-  auto outputs = session->Run(inputs->views());
+  RunOptions run_options;
+  if (timeout_s > 0) {
+    run_options.deadline = std::chrono::steady_clock::now() +
+                           std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                               std::chrono::duration<double>(timeout_s));
+  }
+  auto outputs = session->Run(inputs->views(), run_options);
   if (!outputs.ok()) return ModelError(kCommand, outputs.status());
 
   if (!out_dir.empty()) {

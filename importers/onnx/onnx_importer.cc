@@ -1,11 +1,15 @@
 #include "importers/onnx/onnx_importer.h"
 
+#include <algorithm>
+#include <climits>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "importers/onnx/tensor_proto.h"
+#include "onnx/defs/schema.h"
 #include "onnx/onnx_pb.h"
 #include "seqrt/status.h"
 
@@ -41,6 +45,32 @@ absl::StatusOr<graph::Shape> ShapeFromType(const ::onnx::TypeProto& type, const 
     else dims.emplace_back();
   }
   return graph::Shape(std::move(dims));
+}
+
+std::string AttributeTypeName(int type) {
+  const std::string& name = ::onnx::AttributeProto::AttributeType_Name(
+      static_cast<::onnx::AttributeProto::AttributeType>(type));
+  return name.empty() ? absl::StrCat("type ", type) : absl::AsciiStrToLower(name);
+}
+
+// An attribute of the wrong type would otherwise reach a getter that falls back to its
+// default (or a kernel that misreads it): ONNX's own operator schemas say which type each
+// attribute of each standard op has. An int where a float is meant is accepted (exporters
+// write alpha=1 that way, and AttributeMap::GetFloat converts it).
+absl::Status CheckAttributeType(const ::onnx::NodeProto& np, const std::string& domain, int64_t opset,
+                                const ::onnx::AttributeProto& ap, const std::string& where) {
+  const ::onnx::OpSchema* schema =
+      ::onnx::OpSchemaRegistry::Schema(np.op_type(), static_cast<int>(std::min<int64_t>(opset, INT32_MAX)), domain);
+  if (schema == nullptr) return absl::OkStatus();
+  auto it = schema->attributes().find(ap.name());
+  if (it == schema->attributes().end()) return absl::OkStatus();
+  const auto expected = it->second.type;
+  if (ap.type() == expected) return absl::OkStatus();
+  if (expected == ::onnx::AttributeProto::FLOAT && ap.type() == ::onnx::AttributeProto::INT)
+    return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(where, ": attribute '", ap.name(), "' must be of type ",
+                                                 AttributeTypeName(expected), " but is of type ",
+                                                 AttributeTypeName(ap.type())));
 }
 
 // Converts one GraphProto, resolving names first locally, then in enclosing graphs (which
@@ -170,6 +200,7 @@ class GraphConverter {
       node.outputs.push_back(out.empty() ? graph::kNoValue : *g.FindValue(out));
     }
     for (const auto& ap : np.attribute()) {
+      SEQRT_RETURN_IF_ERROR(CheckAttributeType(np, domain, node.opset, ap, where));
       SEQRT_ASSIGN_OR_RETURN(graph::Attribute attr, ConvertAttribute(ap, where));
       node.attrs.Set(ap.name(), std::move(attr));
     }
@@ -213,7 +244,10 @@ class GraphConverter {
       return absl::UnimplementedError(
           absl::StrCat(where, ": Constant attribute '", ap.name(), "' is not supported"));
     }
-    graph::Value& v = graph_->value(*graph_->FindValue(np.output(0)));
+    const std::optional<ValueId> out = graph_->FindValue(np.output(0));
+    if (np.output(0).empty() || !out)
+      return absl::InvalidArgumentError(absl::StrCat(where, ": Constant has no output name"));
+    graph::Value& v = graph_->value(*out);
     v.dtype = t.dtype();
     v.shape = graph::Shape::FromDims(t.dims());
     v.constant = std::make_shared<const Tensor>(std::move(t));

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "base/checked_size.h"
 #include "onnx/onnx_pb.h"
 #include "seqrt/status.h"
 
@@ -42,7 +43,7 @@ absl::StatusOr<std::string> ReadExternalData(const ::onnx::TensorProto& proto,
         absl::StrCat(what, ": external data file '", file.string(), "' cannot be opened"));
   in.seekg(0, std::ios::end);
   int64_t size = in.tellg();
-  if (offset < 0 || offset > size || (length >= 0 && offset + length > size)) {
+  if (offset < 0 || offset > size || (length >= 0 && length > size - offset)) {
     return absl::InvalidArgumentError(absl::StrCat(what, ": external data range (offset ", offset,
                                                    ", length ", length, ") exceeds file '",
                                                    location, "' of ", size, " bytes"));
@@ -76,21 +77,16 @@ absl::StatusOr<Tensor> TensorFromProto(const ::onnx::TensorProto& proto, const s
                                        const std::string& what) {
   SEQRT_ASSIGN_OR_RETURN(DType dtype, DTypeFromOnnx(proto.data_type(), what));
   Dims dims(proto.dims().begin(), proto.dims().end());
-  for (int64_t d : dims)
-    if (d < 0) return absl::InvalidArgumentError(absl::StrCat(what, " has a negative dim ", d));
-  // Guard against absurd sizes in corrupted files before allocating.
-  int64_t n = 1;
-  for (int64_t d : dims) {
-    if (d != 0 && n > (int64_t{1} << 40) / d)
-      return absl::InvalidArgumentError(absl::StrCat(what, " has implausible dims ", DimsToString(dims)));
-    n *= d;
-  }
-  const size_t bytes = static_cast<size_t>(n) * DTypeSize(dtype);
+  // Sizes are checked before anything is allocated: the data present must match them, so a
+  // hostile dims list can neither overflow the size nor allocate more than the file holds.
+  SEQRT_ASSIGN_OR_RETURN(const int64_t n, CheckedNumElements(dims, what));
+  SEQRT_ASSIGN_OR_RETURN(const int64_t checked_bytes, CheckedByteSize(dtype, dims, what));
+  const size_t bytes = static_cast<size_t>(checked_bytes);
   auto size_error = [&](size_t got, const char* unit) {
     return absl::InvalidArgumentError(absl::StrCat(what, " has ", got, " ", unit,
                                                    " of data but dims ", DimsToString(dims), " of ",
                                                    std::string(DTypeName(dtype)), " need ",
-                                                   std::string(unit) == "bytes" ? bytes : n));
+                                                   std::string(unit) == "bytes" ? checked_bytes : n));
   };
 
   const std::string* raw = nullptr;
@@ -101,9 +97,9 @@ absl::StatusOr<Tensor> TensorFromProto(const ::onnx::TensorProto& proto, const s
   } else if (proto.has_raw_data()) {
     raw = &proto.raw_data();
   }
-  Tensor t(dtype, dims);
   if (raw != nullptr) {
     if (raw->size() != bytes) return size_error(raw->size(), "bytes");
+    SEQRT_ASSIGN_OR_RETURN(Tensor t, CreateTensor(dtype, dims, 0, what));
     if (bytes > 0) std::memcpy(t.raw_data(), raw->data(), bytes);
     return t;
   }
@@ -116,6 +112,7 @@ absl::StatusOr<Tensor> TensorFromProto(const ::onnx::TensorProto& proto, const s
     default: count = proto.int32_data_size(); break;
   }
   if (count != static_cast<size_t>(n)) return size_error(count, "elements");
+  SEQRT_ASSIGN_OR_RETURN(Tensor t, CreateTensor(dtype, dims, 0, what));
   switch (dtype) {
     case DType::kFloat: CopyConverted(proto.float_data(), t.data_as<float>()); break;
     case DType::kDouble: CopyConverted(proto.double_data(), t.data_as<double>()); break;

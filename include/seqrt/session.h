@@ -7,6 +7,8 @@
 // Load or Run returns a Status saying what and where, and leaves the session usable.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -26,6 +28,14 @@ struct SessionOptions {
   // 0: run the graph as written (no fusions, no constant folding beyond what shapes need).
   // 1: basic (dead-node elimination, constant folding). 2 and above: everything, fusions included.
   int optimization_level = 99;
+  // The most bytes any one tensor, arena or plan (arena plus folded constants) may take. A
+  // model asking for more fails with ResourceExhausted naming the node, the value and the
+  // bytes, at load or plan time when the size is known then (and the session stays usable).
+  // -1 (the default): half of physical memory. 0: no cap.
+  int64_t max_memory_bytes = -1;
+  // Loop nodes stop with an error after this many iterations (<= 0: no limit). A Loop whose
+  // trip count and condition never end it would otherwise spin forever.
+  int64_t max_loop_iterations = 10'000'000;
 };
 
 // One dimension of a model input or output: a known size, or a symbol ("batch"), or unknown.
@@ -106,6 +116,11 @@ struct ProfileEvent {
 struct RunOptions {
   // When set, Run appends one event per executed node.
   std::vector<ProfileEvent>* profile = nullptr;
+  // Run fails with DeadlineExceeded once this time has passed (checked between nodes and in
+  // every Loop/Scan iteration). The default: no deadline.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // When another thread sets *cancel to true, Run fails with Cancelled at the next check.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 namespace runtime {
