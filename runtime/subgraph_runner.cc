@@ -7,6 +7,12 @@
 
 namespace seqrt::runtime {
 
+void SubgraphCache::set_options(const PlanOptions& options) {
+  threads_ = options.threads;
+  store_ = options.store;
+  arenas_ = options.arenas;
+}
+
 absl::StatusOr<std::vector<Tensor>> SubgraphCache::Run(const std::shared_ptr<const graph::Graph>& body,
                                                        const std::vector<TensorView>& inputs,
                                                        const std::vector<bool>& needed) const {
@@ -33,6 +39,8 @@ absl::StatusOr<std::vector<Tensor>> SubgraphCache::Run(const std::shared_ptr<con
     if (!slot) {
       PlanOptions options;
       options.threads = threads_;
+      options.store = store_;
+      options.arenas = arenas_;
       SEQRT_ASSIGN_OR_RETURN(std::unique_ptr<Plan> built,
                              Plan::Build(body, dims, dtypes, std::vector<bool>(inputs.size(), true), options));
       slot = std::move(built);

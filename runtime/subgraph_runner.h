@@ -13,16 +13,22 @@
 namespace seqrt::runtime {
 
 class Plan;
+class PreparedStateStore;
+class ArenaPool;
+struct PlanOptions;
 
 class SubgraphCache : public ops::SubgraphRunner {
  public:
-  void set_threads(int threads) { threads_ = threads; }
+  // Body plans share the enclosing plan's threads, prepared-state store and arena pool.
+  void set_options(const PlanOptions& options);
   absl::StatusOr<std::vector<Tensor>> Run(const std::shared_ptr<const graph::Graph>& body,
                                           const std::vector<TensorView>& inputs,
                                           const std::vector<bool>& needed = {}) const override;
 
  private:
   int threads_ = 1;
+  std::shared_ptr<PreparedStateStore> store_;
+  std::shared_ptr<ArenaPool> arenas_;
   mutable std::mutex mutex_;
   mutable std::map<std::pair<const graph::Graph*, std::string>, std::shared_ptr<Plan>> plans_;
 };
