@@ -181,10 +181,10 @@ function lengthStream(lo, hi, calls, seed) {
   return out;
 }
 
-const quantile = (xs, q) => {
+function quantile(xs, q) {  // nearest rank
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
-};
+}
 
 async function variedLengthMode() {
   const [lo, hi] = opt.lengths.split(':').map(Number);
