@@ -197,6 +197,24 @@ TEST(VariedShapes, EightThreadsOfMixedRunsMatchSerialAndSurviveAFailingRun) {
   EXPECT_GT(st.plans_evicted, 0);
 }
 
+TEST(VariedShapes, ThreadsAskingForTheSameNewShapeBuildItOnce) {
+  auto s = Session::LoadFromBytes(ClassifierModel());
+  ASSERT_TRUE(s.ok()) << s.status();
+  const Case c = MakeCase(3, 50, 77);
+  std::atomic<int> ready{0}, ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      ++ready;
+      while (ready.load() < 8) std::this_thread::yield();  // all ask at about the same time
+      if (s->Run(InputsOf(c)).ok()) ++ok;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_EQ(s->stats().plans_built, 1);
+}
+
 // 64-byte aligned float storage, as the direct path asks.
 struct AlignedFloats {
   explicit AlignedFloats(size_t n)
