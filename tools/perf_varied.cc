@@ -3,6 +3,8 @@
 // stream (ort_runner.mjs --lengths-file), with the same inputs from the same generator.
 #include "tools/perf_varied.h"
 
+#include <time.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -20,6 +22,14 @@ namespace seqrt::tools {
 namespace {
 
 double Ms(std::chrono::steady_clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+// CPU time of the whole process in ms: on a machine shared with other work, wall time per
+// call mostly measures the scheduler; ort_runner.mjs reports process.cpuUsage() the same way.
+double ProcessCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 }  // namespace
 
@@ -73,7 +83,7 @@ int RunVariedPerf(const std::string& command, const std::string& model, const Ar
     if (vi.dtype != DType::kFloat)
       return ModelError(command, absl::InvalidArgumentError(absl::StrCat("input '", vi.name, "' is not float")));
 
-  std::vector<double> first_ms, warm_ms;
+  std::vector<double> first_ms, warm_ms, first_cpu_ms, warm_cpu_ms;
   std::vector<Tensor> tensors(base_dims->size());
   for (size_t c = 0; c < lengths.size(); ++c) {
     NamedInputs views;
@@ -87,14 +97,18 @@ int RunVariedPerf(const std::string& command, const std::string& model, const Ar
                                    static_cast<uint32_t>(c), static_cast<uint32_t>(k));
       views.emplace_back((*base_dims)[i].first, tensors[i].view());
     }
+    double c0 = ProcessCpuMs();
     auto t0 = Clock::now();
     auto outputs = session->Run(views);
     first_ms.push_back(Ms(Clock::now() - t0));
+    first_cpu_ms.push_back(ProcessCpuMs() - c0);
     if (!outputs.ok()) return ModelError(command, outputs.status());
     if (repeat_warm) {
+      c0 = ProcessCpuMs();
       t0 = Clock::now();
       auto again = session->Run(views);
       warm_ms.push_back(Ms(Clock::now() - t0));
+      warm_cpu_ms.push_back(ProcessCpuMs() - c0);
       if (!again.ok()) return ModelError(command, again.status());
     }
     if (*save_every > 0 && c % static_cast<size_t>(*save_every) == 0) {
@@ -113,6 +127,8 @@ int RunVariedPerf(const std::string& command, const std::string& model, const Ar
   j["calls"] = lengths.size();
   j["first_ms"] = first_ms;
   j["warm_ms"] = warm_ms;
+  j["first_cpu_ms"] = first_cpu_ms;
+  j["warm_cpu_ms"] = warm_cpu_ms;
   j["rss_before_bytes"] = rss_before;
   j["rss_after_create_bytes"] = rss_created;
   j["rss_end_bytes"] = rss_end;

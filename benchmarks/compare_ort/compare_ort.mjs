@@ -249,6 +249,13 @@ async function variedLengthMode() {
         row.ortMed = median(v.ort.first_ms);
         row.ortP95 = quantile(v.ort.first_ms, 0.95);
         row.fixedRatio = median(f.ort.first_ms) / median(f.seqrt.first_ms);
+        // The same figures in process CPU time (less sensitive to other load on the machine).
+        row.seqrtCpu = median(v.seqrt.first_cpu_ms);
+        row.ortCpu = median(v.ort.first_cpu_ms);
+        row.fixedCpuRatio = median(f.ort.first_cpu_ms) / median(f.seqrt.first_cpu_ms);
+        const perCallCpu = (x) => x.first_cpu_ms.map((ms, i) => ms / Math.max(x.warm_cpu_ms[i], 1e-3));
+        row.seqrtFirstWarmCpu = median(perCallCpu(v.seqrt));
+        row.ortFirstWarmCpu = median(perCallCpu(v.ort));
         row.seqrtFirstWarm = median(perCall(v.seqrt));
         row.ortFirstWarm = median(perCall(v.ort));
         row.seqrtFirstWarmP95 = quantile(perCall(v.seqrt), 0.95);
@@ -293,6 +300,15 @@ async function variedLengthMode() {
                 `${r.ortFirstWarm.toFixed(2)} (${r.ortFirstWarmP95.toFixed(2)}) | ${mib(r.seqrtRss)} / ${mib(r.ortRss)} | ` +
                 `${mib(r.seqrtRssFixed)} / ${mib(r.ortRssFixed)} | ${r.seqrtCreate.toFixed(1)} / ${r.ortCreate.toFixed(1)} | ` +
                 `${Number.isFinite(r.maxRel) ? r.maxRel.toExponential(1) : 'inf'} | ${agree} |`);
+  }
+  console.log('\nThe same streams in process CPU time per call (median ms; less sensitive to other load):\n');
+  console.log('| model | batch | seqrt CPU ms | ORT CPU ms | ORT/seqrt varied | ORT/seqrt fixed T | first/warm seqrt | first/warm ORT |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of out) {
+    if (r.error) continue;
+    console.log(`| ${r.model} | ${r.batch} | ${r.seqrtCpu.toFixed(3)} | ${r.ortCpu.toFixed(3)} | ` +
+                `${(r.ortCpu / r.seqrtCpu).toFixed(2)} | ${r.fixedCpuRatio.toFixed(2)} | ${r.seqrtFirstWarmCpu.toFixed(2)} | ` +
+                `${r.ortFirstWarmCpu.toFixed(2)} |`);
   }
   console.log('\nLatency per call: the first call at each length (the stream as a server sees it). first/warm: ' +
               'median over calls of (first call at a length) / (the call repeated at once at that length). RSS growth: ' +

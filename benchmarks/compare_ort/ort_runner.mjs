@@ -73,7 +73,11 @@ async function variedLengths() {
   });
   const sessionCreateMs = performance.now() - t;
   const rssCreated = process.memoryUsage().rss;
-  const firstMs = [], warmMs = [];
+  const firstMs = [], warmMs = [], firstCpuMs = [], warmCpuMs = [];
+  const cpuMs = () => {  // the process's CPU time, as seqrt's ProcessCpuMs
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   for (let c = 0; c < lengths.length; c++) {
     const feeds = {};
     spec.forEach((input, i) => {
@@ -82,13 +86,17 @@ async function variedLengths() {
       for (let k = 0; k < data.length; k++) data[k] = streamValue(seed, i, c, k);
       feeds[input.name] = new ort.Tensor('float32', data, dims);
     });
+    let c0 = cpuMs();
     t = performance.now();
     const out = await session.run(feeds);
     firstMs.push(performance.now() - t);
+    firstCpuMs.push(cpuMs() - c0);
     if (opt['repeat-warm']) {
+      c0 = cpuMs();
       t = performance.now();
       await session.run(feeds);
       warmMs.push(performance.now() - t);
+      warmCpuMs.push(cpuMs() - c0);
     }
     if (saveEvery > 0 && c % saveEvery === 0) {
       mkdirSync(opt['output-dir'], { recursive: true });
@@ -103,6 +111,8 @@ async function variedLengths() {
     calls: lengths.length,
     first_ms: firstMs,
     warm_ms: warmMs,
+    first_cpu_ms: firstCpuMs,
+    warm_cpu_ms: warmCpuMs,
     rss_before_bytes: rssBefore,
     rss_after_create_bytes: rssCreated,
     rss_end_bytes: process.memoryUsage().rss,
