@@ -20,6 +20,7 @@
 #include "ops/infer_graph.h"
 #include "runtime/model_info.h"
 #include "runtime/plan.h"
+#include "runtime/session_access.h"
 #include "seqrt/status.h"
 
 namespace seqrt {
@@ -55,6 +56,8 @@ struct Session::Impl {
   mutable int64_t cached_bytes = 0;
   mutable int64_t plans_built = 0, plans_evicted = 0;
   mutable std::atomic<int64_t> direct_outputs{0}, copied_outputs{0};
+
+  runtime::SessionAccess::StreamCache streams;  // runtime/stream.cc's programs
 
   absl::StatusOr<std::shared_ptr<Plan>> PlanFor(const NamedInputs& named, runtime::RunInputs* bound,
                                                 int threads) const;
@@ -382,5 +385,16 @@ absl::StatusOr<PlanInfo> Session::DescribePlan(const std::vector<std::pair<std::
                          impl_->PlanFor(named, &bound, RunThreads(impl_->options, RunOptions{})));
   return plan->Describe();
 }
+
+// Hooks for runtime/stream.cc.
+namespace runtime {
+const graph::Model& SessionAccess::PreparedModel(const Session& s) { return s.impl_->model; }
+const SessionOptions& SessionAccess::Options(const Session& s) { return s.impl_->options; }
+SessionAccess::StreamCache& SessionAccess::Streams(const Session& s) { return s.impl_->streams; }
+absl::StatusOr<Session> SessionAccess::FromModel(graph::Model model, const SessionOptions& options) {
+  SEQRT_ASSIGN_OR_RETURN(auto impl, MakeImpl(std::move(model), options));
+  return Session(std::move(impl));
+}
+}  // namespace runtime
 
 }  // namespace seqrt

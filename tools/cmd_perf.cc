@@ -16,6 +16,7 @@
 #include "tools/cli_common.h"
 #include "tools/commands.h"
 #include "tools/perf_varied.h"
+#include "tools/stream_cli.h"
 
 namespace seqrt::tools {
 namespace {
@@ -47,8 +48,11 @@ std::string Usage() {
       "                         prints JSON {session_create_ms, first_ms[], warm_ms[], rss_*}\n"
       "  --repeat-warm          (varied) run each call twice; the second is the warm one\n"
       "  --save-every K         (varied) write outputs of every K-th call to --output-dir\n"
-      "  --output-dir DIR       (varied) where --save-every writes callC_NAME.npy\n",
-      kInputOptionsHelp, kSessionOptionsHelp);
+      "  --output-dir DIR       (varied) where --save-every writes callC_NAME.npy\n"
+      "  --stream N             measure a seqrt::Stream fed chunks of N time steps instead: per-chunk\n"
+      "                         latency percentiles and steps/s (-r counts passes over the input)\n"
+      "  --frame-ms MS          with --stream: input time per step, for the real-time factor\n",
+      kStreamOptionsHelp, kInputOptionsHelp, kSessionOptionsHelp);
 }
 
 double Ms(std::chrono::steady_clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -65,7 +69,8 @@ int RunPerfCommand(const Args& args) {
   ArgParser parser;
   AddInputOptions(parser);
   AddSessionOptions(parser);
-  parser.Option("runs", 'r').Option("time", 't').Option("warmup").Flag("json");
+  AddStreamOptions(parser);
+  parser.Option("runs", 'r').Option("time", 't').Option("warmup").Flag("json").Option("stream").Option("frame-ms");
   parser.Option("lengths-file").Option("save-every").Option("output-dir").Flag("repeat-warm");
   if (absl::Status s = parser.Parse(args); !s.ok()) return UsageError(kCommand, std::string(s.message()));
   if (parser.help()) {
@@ -87,6 +92,23 @@ int RunPerfCommand(const Args& args) {
     if (!s.ok()) return UsageError(kCommand, std::string(s.message()));
   const bool timed = parser.has("time");
   if (timed && *seconds_opt <= 0) return UsageError(kCommand, "-t needs a positive number of seconds");
+
+  if (parser.has("stream")) {
+    auto chunk = parser.GetInt("stream", 1, 1);
+    auto frame_ms = parser.GetDouble("frame-ms", 0, 0);
+    for (const absl::Status& s : {chunk.status(), frame_ms.status()})
+      if (!s.ok()) return UsageError(kCommand, std::string(s.message()));
+    if (timed) return UsageError(kCommand, "--stream counts passes with -r, not -t");
+    auto session = LoadSession(parser.positional()[0], *session_options);
+    if (!session.ok()) return ModelError(kCommand, session.status());
+    auto inputs = PrepareInputs(*session, *spec);
+    if (!inputs.ok()) return ModelError(kCommand, inputs.status());
+    auto stream_options = ParseStreamOptions(parser);
+    if (!stream_options.ok()) return UsageError(kCommand, std::string(stream_options.status().message()));
+    return PerfStreamMode(*session, *stream_options, *inputs, *chunk, *frame_ms,
+                          parser.has("runs") ? *runs_opt : 10, parser.has("json"));
+  }
+  if (parser.has("frame-ms")) return UsageError(kCommand, "--frame-ms needs --stream");
 
   using Clock = std::chrono::steady_clock;
   const int64_t rss_before = CurrentRssBytes();

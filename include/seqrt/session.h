@@ -129,6 +129,12 @@ struct RunOptions {
   int threads = 0;
 };
 
+namespace runtime {
+struct SessionAccess;  // the runtime's own view of a Session (runtime/session_access.h)
+}
+class Stream;          // seqrt/stream.h
+struct StreamOptions;  // seqrt/stream.h
+
 using NamedInputs = std::vector<std::pair<std::string, TensorView>>;
 
 // A caller-owned buffer to receive one output.
@@ -171,11 +177,17 @@ class Session {
   // The plan for these input dims (built and cached if new): kernels and memory layout.
   absl::StatusOr<PlanInfo> DescribePlan(const std::vector<std::pair<std::string, Dims>>& input_dims) const;
 
+  // A stream over this model that carries recurrent state from chunk to chunk
+  // (include seqrt/stream.h). Fails, naming the node and why, when the model cannot stream.
+  absl::StatusOr<Stream> OpenStream() const;
+  absl::StatusOr<Stream> OpenStream(const StreamOptions& options) const;
+
   SessionStats stats() const;
 
   struct Impl;
 
  private:
+  friend struct runtime::SessionAccess;
   explicit Session(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
