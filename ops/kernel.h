@@ -1,7 +1,9 @@
 // The contract every operator kernel follows (TFLite-style phases):
 //   constructor: parse and validate attributes (the kernel is immutable afterwards);
-//   Prepare:     once per plan, with concrete input/output shapes: validate, reorder weights,
-//                create primitives, request scratch bytes;
+//   Prepare:     once per plan, with concrete input/output shapes: validate, create
+//                primitives, request scratch bytes. Work that depends only on the node and its
+//                constant inputs (packing weights, folding biases) goes through
+//                PrepareContext::SharedState, so it runs once per session, not once per shape;
 //   Compute:     only compute. It is const and may run on several threads at once, each
 //                with its own buffers. It never allocates.
 #pragma once
@@ -11,15 +13,28 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <typeinfo>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/functional/function_ref.h"
+#include "absl/strings/str_cat.h"
 #include "graph/graph.h"
 #include "seqrt/status.h"
 #include "seqrt/tensor.h"
 
 namespace seqrt::ops {
+
+// Where shape-independent kernel state lives: one store per session (the runtime implements
+// it), so every plan of the session shares one copy. `build` runs once per key, even when
+// several threads plan at the same time; a failed build is not stored.
+class PreparedStore {
+ public:
+  using Builder = absl::FunctionRef<absl::StatusOr<std::shared_ptr<const void>>()>;
+  virtual ~PreparedStore() = default;
+  virtual absl::StatusOr<std::shared_ptr<const void>> GetOrBuild(const std::string& key, Builder build) = 0;
+};
 
 // Plan-time view of one node: concrete dtypes and dims of its inputs and outputs (outputs
 // already inferred by the op's shape function), plus input data where it is known now
@@ -31,11 +46,15 @@ class PrepareContext {
     Dims dims;
     const Tensor* constant = nullptr;  // inputs only
     bool present = false;
+    // The constant lives as long as the session (an initializer, or folded from initializers
+    // only), so state derived from it may be shared across plans.
+    bool stable = false;
   };
 
   PrepareContext(const graph::Node& node, std::vector<Slot> inputs, std::vector<Slot> outputs,
-                 int threads)
-      : node_(node), inputs_(std::move(inputs)), outputs_(std::move(outputs)), threads_(threads) {}
+                 int threads, PreparedStore* store = nullptr)
+      : node_(node), inputs_(std::move(inputs)), outputs_(std::move(outputs)), threads_(threads),
+        store_(store) {}
 
   const graph::Node& node() const { return node_; }
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
@@ -53,12 +72,38 @@ class PrepareContext {
   void RequestScratch(size_t bytes) { scratch_bytes_ = std::max(scratch_bytes_, bytes); }
   size_t scratch_bytes() const { return scratch_bytes_; }
 
+  // State of type T that depends only on this node (its attributes) and its constant inputs,
+  // built by `build` (returning absl::StatusOr<std::shared_ptr<const T>>) once per session and
+  // shared by every plan. `layout_class` names a shape class when the layout depends on one
+  // (e.g. "batch1" vs "batchN"): one copy per class, never one per shape. `build` must not
+  // read input dims beyond what the class implies. Without a session store, or when a
+  // constant input is plan-local, `build` simply runs (the result is then not shared).
+  template <typename T, typename F>
+  absl::StatusOr<std::shared_ptr<const T>> SharedState(std::string_view layout_class, F&& build) {
+    std::string key;
+    bool shareable = store_ != nullptr;
+    for (const Slot& in : inputs_) {
+      if (in.constant && !in.stable) shareable = false;
+      absl::StrAppend(&key, reinterpret_cast<uintptr_t>(in.constant), ",");
+    }
+    if (!shareable) return build();
+    absl::StrAppend(&key, "|", reinterpret_cast<uintptr_t>(&node_), "|", typeid(T).name(), "|");
+    key.append(layout_class.data(), layout_class.size());
+    SEQRT_ASSIGN_OR_RETURN(std::shared_ptr<const void> state,
+                           store_->GetOrBuild(key, [&]() -> absl::StatusOr<std::shared_ptr<const void>> {
+                             SEQRT_ASSIGN_OR_RETURN(std::shared_ptr<const T> built, build());
+                             return std::shared_ptr<const void>(std::move(built));
+                           }));
+    return std::static_pointer_cast<const T>(std::move(state));
+  }
+
  private:
   const graph::Node& node_;
   std::vector<Slot> inputs_;
   std::vector<Slot> outputs_;
   int threads_ = 1;
   size_t scratch_bytes_ = 0;
+  PreparedStore* store_ = nullptr;
 };
 
 // Run-time buffers for one node execution. Absent optional inputs/outputs have null data.
@@ -93,8 +138,10 @@ class ComputeContext {
   template <typename T>
   T* output(int i) const { return static_cast<T*>(outputs_[i].data); }
   void* scratch() const { return scratch_; }
-  // The runtime re-points slots that read per-run buffers (graph inputs) before each run.
+  // The runtime re-points slots that read per-run buffers (graph inputs) before each run,
+  // and outputs written straight into a caller's buffer (Session::RunInto).
   void set_input_data(int i, const void* data) { inputs_[i].data = data; }
+  void set_output_data(int i, void* data) { outputs_[i].data = data; }
 
   // Subgraph-running kernels (Loop/If/Scan) reach the runtime through this hook: see
   // ops/subgraph.h. For nodes with subgraphs, the inputs list is node.inputs followed by

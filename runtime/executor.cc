@@ -1,5 +1,8 @@
-// The executor: runs a built plan. Each concurrent run takes a RunState (arena + prebuilt
-// kernel contexts) from the plan's pool, so Compute never allocates and runs never share bytes.
+// The executor: runs a built plan. Each concurrent run borrows an arena buffer from the
+// session's pool and a RunState (kernel contexts bound to that buffer) from the plan's, so
+// Compute never allocates and runs never share bytes.
+#include <omp.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -23,7 +26,7 @@ struct FreeDeleter {
 }  // namespace
 
 struct Plan::RunState {
-  std::unique_ptr<void, FreeDeleter> arena;
+  void* arena = nullptr;                      // the buffer `contexts` point into
   std::vector<ops::ComputeContext> contexts;  // per step; unused for dynamic steps
   std::vector<Tensor> dynamic;                // per value id, for dynamic values
   const RunInputs* inputs = nullptr;
@@ -59,7 +62,8 @@ absl::StatusOr<std::vector<Tensor>> Plan::ComputeNodeNow(const graph::Node& node
   std::vector<ops::ComputeContext::In> ins(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].present) continue;
-    in_slots[i] = {inputs[i].dtype, inputs[i].dims, facts[i].constant, true};
+    in_slots[i] = {inputs[i].dtype, inputs[i].dims, facts[i].constant, true,
+                   inputs[i].stable && facts[i].constant == inputs[i].constant};
     ins[i] = {inputs[i].dtype, &inputs[i].dims, inputs[i].data};
   }
   std::vector<ops::PrepareContext::Slot> out_slots(node.outputs.size());
@@ -71,7 +75,7 @@ absl::StatusOr<std::vector<Tensor>> Plan::ComputeNodeNow(const graph::Node& node
     }
     out_slots[o] = {out.dtype, out.shape.fully_known() ? out.shape.ToDims() : Dims{}, nullptr, true};
   }
-  ops::PrepareContext pctx(node, in_slots, out_slots, options_.threads);
+  ops::PrepareContext pctx(node, in_slots, out_slots, options_.threads, options_.store.get());
   std::unique_ptr<ops::OpKernel> kernel;
   if (reference_only) {
     // The reference kernel is the one that accepts everything the op allows.
@@ -116,7 +120,7 @@ const void* Plan::ResolveData(graph::ValueId id, const RunState& state) const {
   switch (root.storage) {
     case Storage::kConstant: return root.constant->raw_data();
     case Storage::kGraphInput: return state.inputs ? state.inputs->data[root.input_index] : nullptr;
-    case Storage::kArena: return static_cast<const char*>(state.arena.get()) + root.offset;
+    case Storage::kArena: return static_cast<const char*>(state.arena) + root.offset;
     case Storage::kDynamic: return state.dynamic[pv.root].raw_data();
     case Storage::kAbsent: return nullptr;
   }
@@ -125,10 +129,15 @@ const void* Plan::ResolveData(graph::ValueId id, const RunState& state) const {
 
 std::unique_ptr<Plan::RunState> Plan::NewRunState() const {
   auto state = std::make_unique<RunState>();
-  state->arena.reset(std::aligned_alloc(kArenaAlignment, AlignUp(std::max<int64_t>(arena_bytes_, 1))));
   state->dynamic.resize(values_.size());
+  return state;
+}
+
+void Plan::BindArena(RunState& state, void* arena) const {
+  state.arena = arena;
+  state.contexts.clear();
   const graph::Graph& g = *graph_;
-  state->contexts.reserve(steps_.size());
+  state.contexts.reserve(steps_.size());
   for (const PlanStep& step : steps_) {
     std::vector<ops::ComputeContext::In> ins;
     std::vector<ops::ComputeContext::Out> outs;
@@ -140,21 +149,20 @@ std::unique_ptr<Plan::RunState> Plan::NewRunState() const {
           ins.push_back({});
           continue;
         }
-        ins.push_back({values_[id].dtype, &values_[id].dims, ResolveData(id, *state)});
+        ins.push_back({values_[id].dtype, &values_[id].dims, ResolveData(id, state)});
       }
       for (graph::ValueId id : node.outputs) {
         if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) {
           outs.push_back({});
           continue;
         }
-        outs.push_back({values_[id].dtype, &values_[id].dims, const_cast<void*>(ResolveData(id, *state))});
+        outs.push_back({values_[id].dtype, &values_[id].dims, const_cast<void*>(ResolveData(id, state))});
       }
-      if (step.scratch_bytes > 0) scratch = static_cast<char*>(state->arena.get()) + step.scratch_offset;
+      if (step.scratch_bytes > 0) scratch = static_cast<char*>(arena) + step.scratch_offset;
     }
-    state->contexts.emplace_back(std::move(ins), std::move(outs), scratch);
-    state->contexts.back().runtime_hook = static_cast<const ops::SubgraphRunner*>(&subgraphs_);
+    state.contexts.emplace_back(std::move(ins), std::move(outs), scratch);
+    state.contexts.back().runtime_hook = static_cast<const ops::SubgraphRunner*>(&subgraphs_);
   }
-  return state;
 }
 
 absl::Status Plan::RunDynamicStep(const PlanStep& step, RunState& state) const {
@@ -166,8 +174,9 @@ absl::Status Plan::RunDynamicStep(const PlanStep& step, RunState& state) const {
     if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) continue;
     const PlanValue& pv = values_[id];
     const bool dynamic = values_[pv.root].storage == Storage::kDynamic;
+    const bool constant = pv.storage == Storage::kConstant;
     inputs[i] = {true, pv.dtype, dynamic ? state.dynamic[pv.root].dims() : pv.dims,
-                 pv.storage == Storage::kConstant ? pv.constant : nullptr, ResolveData(id, state)};
+                 constant ? pv.constant : nullptr, ResolveData(id, state), constant && pv.stable};
   }
   auto outputs = ComputeNodeNow(node, *step.schema, std::move(inputs), /*reference_only=*/false);
   if (!outputs.ok()) return AnnotateNode(outputs.status(), node);
@@ -183,7 +192,11 @@ absl::Status Plan::RunDynamicStep(const PlanStep& step, RunState& state) const {
 
 absl::StatusOr<std::vector<Tensor>> Plan::Execute(const RunInputs& inputs,
                                                   std::vector<ProfileEvent>* profile,
-                                                  const std::vector<bool>* needed) const {
+                                                  const std::vector<bool>* needed,
+                                                  const std::vector<void*>* direct) const {
+  ArenaPool::Lease arena = options_.arenas->Acquire(arena_bytes_);
+  if (arena.data() == nullptr)
+    return absl::ResourceExhaustedError(absl::StrCat("cannot allocate the plan's arena of ", arena_bytes_, " bytes"));
   std::unique_ptr<RunState> state;
   {
     std::lock_guard<std::mutex> lock(pool_mutex_);
@@ -193,21 +206,42 @@ absl::StatusOr<std::vector<Tensor>> Plan::Execute(const RunInputs& inputs,
     }
   }
   if (!state) state = NewRunState();
-  if (!state->arena) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("allocating the plan's arena of ", DescribeBytes(arena_bytes_), " failed"));
-  }
+  if (state->arena != arena.data()) BindArena(*state, arena.data());
   state->inputs = &inputs;
+  // Outputs computed straight into the caller's buffers: every slot using their bytes is
+  // re-pointed for this run, and back to the arena afterwards.
+  std::vector<int> redirected;
+  if (direct) {
+    for (size_t o = 0; o < direct->size() && o < direct_ok_.size(); ++o) {
+      if (!(*direct)[o] || !direct_ok_[o]) continue;
+      redirected.push_back(static_cast<int>(o));
+      for (const SlotRef& ref : root_refs_[o]) {
+        ops::ComputeContext& ctx = state->contexts[ref.step];
+        if (ref.output) ctx.set_output_data(ref.slot, (*direct)[o]);
+        else ctx.set_input_data(ref.slot, (*direct)[o]);
+      }
+    }
+  }
   // Returns the run state to the pool however this function exits.
   struct Release {
     const Plan* plan;
     std::unique_ptr<RunState>& state;
+    const std::vector<int>& redirected;
     ~Release() {
       state->inputs = nullptr;
+      for (int o : redirected) {
+        const PlanValue& root = plan->values_[plan->values_[plan->graph_->outputs[o]].root];
+        char* home = static_cast<char*>(state->arena) + root.offset;
+        for (const SlotRef& ref : plan->root_refs_[o]) {
+          ops::ComputeContext& ctx = state->contexts[ref.step];
+          if (ref.output) ctx.set_output_data(ref.slot, home);
+          else ctx.set_input_data(ref.slot, home);
+        }
+      }
       std::lock_guard<std::mutex> lock(plan->pool_mutex_);
-      plan->pool_.push_back(std::move(state));
+      if (plan->pool_.size() < kMaxPooledStates) plan->pool_.push_back(std::move(state));
     }
-  } release{this, state};
+  } release{this, state, redirected};
 
   const graph::Graph& g = *graph_;
   using Clock = std::chrono::steady_clock;
@@ -236,13 +270,14 @@ absl::StatusOr<std::vector<Tensor>> Plan::Execute(const RunInputs& inputs,
       profile->push_back(
           {node.name, node.op_type, step.dynamic ? "dynamic" : std::string(step.kernel->name()),
            std::chrono::duration_cast<std::chrono::nanoseconds>(t0 - run_start).count(),
-           std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()});
+           std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count(), omp_get_max_threads()});
     }
   }
   std::vector<Tensor> outputs;
   outputs.reserve(g.outputs.size());
   for (size_t o = 0; o < g.outputs.size(); ++o) {
-    if (needed && o < needed->size() && !(*needed)[o]) {
+    const bool written = direct && o < direct->size() && (*direct)[o] && direct_ok_[o];
+    if (written || (needed && o < needed->size() && !(*needed)[o])) {
       outputs.emplace_back();
       continue;
     }

@@ -14,6 +14,8 @@
 #include "ops/kernel.h"
 #include "ops/op_schema.h"
 #include "ops/registry.h"
+#include "runtime/arena_pool.h"
+#include "runtime/prepared_store.h"
 #include "runtime/subgraph_runner.h"
 #include "seqrt/session.h"
 
@@ -29,6 +31,7 @@ struct PlanValue {
   int input_index = -1;               // kGraphInput: position in the run's input list
   graph::ValueId root = graph::kNoValue;  // the value whose bytes these are (itself if owner)
   int64_t offset = -1;                // kArena roots: byte offset in the arena
+  bool stable = false;                // kConstant that lives as long as the session
 };
 
 struct PlanStep {
@@ -46,6 +49,10 @@ struct PlanStep {
 struct PlanOptions {
   int threads = 1;
   int64_t max_memory_bytes = 0;  // per tensor, arena and plan; <= 0: no cap
+  // Shared by every plan of a session: shape-independent kernel state and arena buffers.
+  // Build() makes private ones when these are null.
+  std::shared_ptr<PreparedStateStore> store;
+  std::shared_ptr<ArenaPool> arenas;
 };
 
 // Bound inputs for one run: one entry per Plan::input_values() (null for unbound).
@@ -67,14 +74,26 @@ class Plan {
   // Runs the plan. `inputs.data[i]` points at graph.inputs[i]'s data (then captures'; null
   // when unbound).
   // Outputs come back in graph output order; with `needed`, outputs flagged false come
-  // back empty (not copied).
+  // back empty (not copied). With `direct`, output o is computed straight into
+  // (*direct)[o] when that is not null (only for outputs where WritesDirectly(o); the caller
+  // checked the size) and comes back empty too.
   absl::StatusOr<std::vector<Tensor>> Execute(const RunInputs& inputs,
                                               std::vector<ProfileEvent>* profile,
-                                              const std::vector<bool>* needed = nullptr) const;
+                                              const std::vector<bool>* needed = nullptr,
+                                              const std::vector<void*>* direct = nullptr) const;
 
   PlanInfo Describe() const;
   ~Plan();
   int64_t arena_bytes() const { return arena_bytes_; }
+  // Bytes this plan holds itself (constants folded for this shape only, steps, contexts):
+  // what the session's plan cache counts. Shared kernel state and arenas are not in it.
+  int64_t owned_bytes() const { return owned_bytes_; }
+  // Graph output o's dims when known before running (not a dynamic value), else null.
+  const Dims* StaticOutputDims(int o) const;
+  DType OutputDType(int o) const;
+  // True when output o can be computed straight into a caller's buffer: it lives in the
+  // arena in bytes no other graph output shares.
+  bool WritesDirectly(int o) const { return o < static_cast<int>(direct_ok_.size()) && direct_ok_[o]; }
 
  private:
   struct RunState;  // arena + prebuilt contexts; pooled so concurrent runs don't share
@@ -89,6 +108,7 @@ class Plan {
     Dims dims;
     const Tensor* constant = nullptr;
     const void* data = nullptr;
+    bool stable = false;  // `constant` lives as long as the session
   };
   // Infers, prepares and computes one node on heap buffers; returns its outputs.
   absl::StatusOr<std::vector<Tensor>> ComputeNodeNow(const graph::Node& node, const ops::OpSchema& schema,
@@ -98,6 +118,8 @@ class Plan {
                              const ops::InferContext& inferred);
   void PlanArena();
   absl::Status CheckPlanSize() const;
+  void FindDirectOutputs();
+  void BindArena(RunState& state, void* arena) const;
   std::unique_ptr<RunState> NewRunState() const;
   absl::Status RunDynamicStep(const PlanStep& step, RunState& state) const;
   const void* ResolveData(graph::ValueId id, const RunState& state) const;
@@ -106,15 +128,28 @@ class Plan {
   PlanOptions options_;
   std::vector<PlanValue> values_;
   std::vector<PlanStep> steps_;
-  std::vector<std::shared_ptr<const Tensor>> folded_;  // constants computed at plan time
+  std::vector<std::shared_ptr<const Tensor>> folded_;  // constants computed for this plan only
+  std::vector<std::shared_ptr<const void>> shared_folded_;  // folded once per session (store)
   std::vector<int> last_use_;  // per value: last step reading it (steps_.size() for outputs)
   int folded_nodes_ = 0;
   int64_t arena_bytes_ = 0;
   int64_t naive_bytes_ = 0;
   int64_t live_peak_bytes_ = 0;
+  int64_t owned_bytes_ = 0;
+
+  // A context slot that reads or writes some value (for re-pointing direct outputs).
+  struct SlotRef {
+    int step = 0;
+    bool output = false;
+    int slot = 0;
+  };
+  std::vector<bool> direct_ok_;                 // per graph output
+  std::vector<std::vector<SlotRef>> root_refs_;  // per graph output: slots using its bytes
 
   SubgraphCache subgraphs_;  // plans of Loop/If/Scan bodies, built on first use
 
+  // Run states (contexts bound to an arena) kept for the next runs; at most kMaxPooledStates.
+  static constexpr size_t kMaxPooledStates = 4;
   mutable std::mutex pool_mutex_;
   mutable std::vector<std::unique_ptr<RunState>> pool_;
 };

@@ -20,11 +20,20 @@ absl::StatusOr<std::unique_ptr<Plan>> Plan::Build(std::shared_ptr<const graph::G
   std::unique_ptr<Plan> plan(new Plan);
   plan->graph_ = std::move(graph);
   plan->options_ = options;
-  plan->subgraphs_.set_threads(options.threads);
-  plan->subgraphs_.set_max_memory_bytes(options.max_memory_bytes);
+  if (!plan->options_.store) plan->options_.store = std::make_shared<PreparedStateStore>();
+  if (!plan->options_.arenas) plan->options_.arenas = std::make_shared<ArenaPool>();
+  plan->subgraphs_.set_options(plan->options_);
   SEQRT_RETURN_IF_ERROR(plan->BuildSteps(input_dims, input_dtypes, bound));
   plan->PlanArena();
   SEQRT_RETURN_IF_ERROR(plan->CheckPlanSize());
+  plan->FindDirectOutputs();
+  // What the plan holds itself; shared state and arenas are counted by their owners.
+  int64_t owned = static_cast<int64_t>(sizeof(Plan) + plan->values_.size() * (sizeof(PlanValue) + sizeof(int)));
+  for (const PlanValue& pv : plan->values_) owned += static_cast<int64_t>(pv.dims.size() * sizeof(int64_t));
+  for (const PlanStep& step : plan->steps_)
+    owned += static_cast<int64_t>(sizeof(PlanStep) + step.inputs.size() * (sizeof(graph::ValueId) + 2 * sizeof(ops::ComputeContext::In)) + 256);
+  for (const auto& folded : plan->folded_) owned += static_cast<int64_t>(folded->byte_size());
+  plan->owned_bytes_ = owned;
   return plan;
 }
 
@@ -63,6 +72,7 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
     const graph::Value& v = g.value(id);
     if (v.constant) {
       values_[id].storage = Storage::kConstant;
+      values_[id].stable = true;  // an initializer: the graph (the session) owns it
       values_[id].constant = v.constant.get();
       values_[id].dtype = v.constant->dtype();
       values_[id].dims = v.constant->dims();
@@ -75,6 +85,7 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
     PlanValue& pv = values_[bindable[i]];
     pv.storage = Storage::kGraphInput;
     pv.constant = nullptr;
+    pv.stable = false;
     pv.input_index = static_cast<int>(i);
     pv.dtype = input_dtypes[i];
     pv.dims = input_dims[i];
@@ -158,24 +169,49 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
 absl::Status Plan::FoldNode(const graph::Node& node, const ops::OpSchema& schema) {
   const std::vector<graph::ValueId> ids = AllInputs(node);
   std::vector<NowInput> inputs(ids.size());
+  // Folded from session-lifetime constants only: the result is the same for every shape, so
+  // it is computed once per session and shared (a plan-local copy per shape would grow
+  // memory with every new input shape).
+  bool stable = true;
+  std::string key = "fold|";
   for (size_t i = 0; i < ids.size(); ++i) {
     graph::ValueId id = ids[i];
     if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) continue;
     const PlanValue& pv = values_[id];
     inputs[i] = {true, pv.dtype, pv.dims, pv.constant,
                  pv.constant ? pv.constant->raw_data() : static_cast<const void*>(kShapeOnlyPlaceholder)};
+    stable = stable && pv.storage == Storage::kConstant && pv.stable;
+    absl::StrAppend(&key, reinterpret_cast<uintptr_t>(pv.constant), ",");
   }
-  SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outputs,
-                         ComputeNodeNow(node, schema, std::move(inputs), /*reference_only=*/true));
+  absl::StrAppend(&key, "|", reinterpret_cast<uintptr_t>(&node));
+  using Folded = std::vector<std::shared_ptr<const Tensor>>;
+  auto compute = [&]() -> absl::StatusOr<std::shared_ptr<const void>> {
+    SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outputs,
+                           ComputeNodeNow(node, schema, std::move(inputs), /*reference_only=*/true));
+    auto folded = std::make_shared<Folded>();
+    for (Tensor& t : outputs) folded->push_back(std::make_shared<const Tensor>(std::move(t)));
+    return std::shared_ptr<const void>(std::move(folded));
+  };
+  std::shared_ptr<const void> result;
+  if (stable) {
+    SEQRT_ASSIGN_OR_RETURN(result, options_.store->GetOrBuild(key, compute));
+  } else {
+    SEQRT_ASSIGN_OR_RETURN(result, compute());
+  }
+  const Folded& outputs = *std::static_pointer_cast<const Folded>(result);
   for (size_t o = 0; o < node.outputs.size() && o < outputs.size(); ++o) {
-    if (node.outputs[o] == graph::kNoValue || !outputs[o].raw_data()) continue;
-    auto folded = std::make_shared<const Tensor>(std::move(outputs[o]));
+    if (node.outputs[o] == graph::kNoValue || !outputs[o]->raw_data()) continue;
     PlanValue& pv = values_[node.outputs[o]];
     pv.storage = Storage::kConstant;
-    pv.dtype = folded->dtype();
-    pv.dims = folded->dims();
-    pv.constant = folded.get();
-    folded_.push_back(std::move(folded));
+    pv.stable = stable;
+    pv.dtype = outputs[o]->dtype();
+    pv.dims = outputs[o]->dims();
+    pv.constant = outputs[o].get();
+    if (stable) {
+      shared_folded_.push_back(result);  // keeps the session's copy alive with this plan too
+    } else {
+      folded_.push_back(outputs[o]);
+    }
   }
   return absl::OkStatus();
 }
@@ -189,7 +225,8 @@ absl::Status Plan::AddStaticStep(int node_index, const ops::OpSchema& schema,
     graph::ValueId id = ids[i];
     if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) continue;
     const PlanValue& pv = values_[id];
-    in_slots[i] = {pv.dtype, pv.dims, pv.storage == Storage::kConstant ? pv.constant : nullptr, true};
+    const bool constant = pv.storage == Storage::kConstant;
+    in_slots[i] = {pv.dtype, pv.dims, constant ? pv.constant : nullptr, true, constant && pv.stable};
   }
   std::vector<ops::PrepareContext::Slot> out_slots(node.outputs.size());
   for (size_t o = 0; o < node.outputs.size(); ++o) {
@@ -197,7 +234,8 @@ absl::Status Plan::AddStaticStep(int node_index, const ops::OpSchema& schema,
     if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) continue;
     out_slots[o] = {values_[id].dtype, values_[id].dims, nullptr, true};
   }
-  ops::PrepareContext pctx(node, std::move(in_slots), std::move(out_slots), options_.threads);
+  ops::PrepareContext pctx(node, std::move(in_slots), std::move(out_slots), options_.threads,
+                           options_.store.get());
   PlanStep step;
   step.node_index = node_index;
   step.schema = &schema;
@@ -307,6 +345,51 @@ void Plan::PlanArena() {
   naive_bytes_ = layout.naive_bytes;
   live_peak_bytes_ = layout.live_peak_bytes;
 }
+
+void Plan::FindDirectOutputs() {
+  const graph::Graph& g = *graph_;
+  const size_t n_out = g.outputs.size();
+  direct_ok_.assign(n_out, false);
+  root_refs_.assign(n_out, {});
+  std::vector<int> outputs_per_root(values_.size(), 0);
+  for (graph::ValueId id : g.outputs) ++outputs_per_root[values_[id].root];
+  for (size_t o = 0; o < n_out; ++o) {
+    const PlanValue& pv = values_[g.outputs[o]];
+    const PlanValue& root = values_[pv.root];
+    // Every member of a root's set has the output's dtype and element count (views and
+    // in-place reuse require it), so the caller's buffer holds all of them.
+    direct_ok_[o] = root.storage == Storage::kArena && outputs_per_root[pv.root] == 1;
+  }
+  for (int s = 0; s < static_cast<int>(steps_.size()); ++s) {
+    const PlanStep& step = steps_[s];
+    if (step.dynamic) continue;
+    const graph::Node& node = g.nodes[step.node_index];
+    auto note = [&](graph::ValueId id, bool output, int slot) {
+      if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) return;
+      for (size_t o = 0; o < n_out; ++o)
+        if (direct_ok_[o] && values_[g.outputs[o]].root == values_[id].root) root_refs_[o].push_back({s, output, slot});
+    };
+    for (size_t i = 0; i < step.inputs.size(); ++i) note(step.inputs[i], false, static_cast<int>(i));
+    for (size_t i = 0; i < node.outputs.size(); ++i) note(node.outputs[i], true, static_cast<int>(i));
+  }
+  // A dynamic step reading the value resolves it through the arena: keep those copying.
+  for (const PlanStep& step : steps_) {
+    if (!step.dynamic) continue;
+    for (graph::ValueId id : AllInputs(g.nodes[step.node_index])) {
+      if (id == graph::kNoValue) continue;
+      for (size_t o = 0; o < n_out; ++o)
+        if (values_[g.outputs[o]].root == values_[id].root) direct_ok_[o] = false;
+    }
+  }
+}
+
+const Dims* Plan::StaticOutputDims(int o) const {
+  const PlanValue& pv = values_[graph_->outputs[o]];
+  if (values_[pv.root].storage == Storage::kDynamic || pv.storage == Storage::kAbsent) return nullptr;
+  return &pv.dims;
+}
+
+DType Plan::OutputDType(int o) const { return values_[graph_->outputs[o]].dtype; }
 
 PlanInfo Plan::Describe() const {
   PlanInfo info;

@@ -4,7 +4,11 @@
 #include <omp.h>
 
 #include <cstring>
+#include <future>
+#include <list>
 #include <mutex>
+
+#include <atomic>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
@@ -34,12 +38,33 @@ struct Session::Impl {
   std::vector<int> required_input_index;     // graph.inputs positions of `inputs`
   std::vector<int> overridable_input_index;  // graph.inputs positions of `overridable`
 
+  // Shared by every plan: weights prepared once, arena buffers pooled.
+  std::shared_ptr<runtime::PreparedStateStore> store = std::make_shared<runtime::PreparedStateStore>();
+  std::shared_ptr<runtime::ArenaPool> arenas;
+
+  // The plan cache: one entry per input signature, in LRU order. An entry is inserted before
+  // its plan is built (the build runs without the cache lock) and holds a shared future, so
+  // a second thread asking for the same new signature waits for that one build while Runs
+  // of other plans go on.
+  using PlanResult = absl::StatusOr<std::shared_ptr<Plan>>;
+  struct CacheEntry {
+    std::shared_future<PlanResult> plan;
+    std::list<std::string>::iterator lru;  // position in `lru` (front: most recent)
+    int64_t bytes = 0;                      // 0 until built
+  };
   mutable std::mutex plans_mutex;
-  mutable absl::flat_hash_map<std::string, std::shared_ptr<Plan>> plans;
+  mutable absl::flat_hash_map<std::string, CacheEntry> plans;
+  mutable std::list<std::string> lru;
+  mutable int64_t cached_bytes = 0;
+  mutable int64_t plans_built = 0, plans_evicted = 0;
+  mutable std::atomic<int64_t> direct_outputs{0}, copied_outputs{0};
 
   runtime::SessionAccess::StreamCache streams;  // runtime/stream.cc's programs
 
-  absl::StatusOr<std::shared_ptr<Plan>> PlanFor(const NamedInputs& named, runtime::RunInputs* bound) const;
+  absl::StatusOr<std::shared_ptr<Plan>> PlanFor(const NamedInputs& named, runtime::RunInputs* bound,
+                                                int threads) const;
+  // Drops least recently used built plans until both bounds hold (never `keep`).
+  void EvictLocked(const std::string& keep) const;
   RunLimits Limits(const RunOptions& run_options) const {
     RunLimits limits;
     limits.deadline = run_options.deadline;
@@ -98,14 +123,17 @@ absl::StatusOr<std::unique_ptr<Session::Impl>> MakeImpl(graph::Model model, cons
   for (graph::ValueId id : g.outputs) impl->outputs.push_back(runtime::ToValueInfo(g.value(id)));
   impl->model = std::move(model);
   impl->graph = impl->model.graph;
-  if (options.threads > 0) omp_set_num_threads(options.threads);
+  runtime::ArenaPool::Limits limits;
+  limits.max_idle_buffers = options.max_idle_arenas;
+  limits.max_idle_bytes = options.max_idle_arena_bytes;
+  impl->arenas = std::make_shared<runtime::ArenaPool>(limits);
   return impl;
 }
 
 }  // namespace
 
 absl::StatusOr<std::shared_ptr<Plan>> Session::Impl::PlanFor(const NamedInputs& named,
-                                                              runtime::RunInputs* bound) const {
+                                                              runtime::RunInputs* bound, int threads) const {
   const graph::Graph& g = *graph;
   const size_t n = g.inputs.size();
   std::vector<Dims> dims(n);
@@ -157,21 +185,67 @@ absl::StatusOr<std::shared_ptr<Plan>> Session::Impl::PlanFor(const NamedInputs& 
     if (!is_bound[index])
       return absl::InvalidArgumentError(absl::StrCat("missing input '", g.value(g.inputs[index]).name, "'"));
   }
-  std::string key;
+  std::string key = absl::StrCat("t", threads, ";");
   for (size_t i = 0; i < n; ++i) {
     absl::StrAppend(&key, is_bound[i] ? "b" : "u", static_cast<int>(dtypes[i]), ":",
                     absl::StrJoin(dims[i], ","), ";");
   }
+  std::promise<PlanResult> promise;
+  {
+    std::unique_lock<std::mutex> lock(plans_mutex);
+    auto it = plans.find(key);
+    if (it != plans.end()) {
+      lru.splice(lru.begin(), lru, it->second.lru);
+      std::shared_future<PlanResult> pending = it->second.plan;
+      lock.unlock();
+      return pending.get();  // built, or being built by another thread
+    }
+    lru.push_front(key);
+    plans[key] = CacheEntry{promise.get_future().share(), lru.begin(), 0};
+  }
+  runtime::PlanOptions popts;
+  popts.threads = threads;
+  popts.max_memory_bytes = options.max_memory_bytes;
+  popts.store = store;
+  popts.arenas = arenas;
+  PlanResult result = [&]() -> PlanResult {
+    SEQRT_ASSIGN_OR_RETURN(std::unique_ptr<Plan> plan, Plan::Build(graph, dims, dtypes, is_bound, popts));
+    return std::shared_ptr<Plan>(std::move(plan));
+  }();
+  promise.set_value(result);
   std::lock_guard<std::mutex> lock(plans_mutex);
   auto it = plans.find(key);
-  if (it != plans.end()) return it->second;
-  runtime::PlanOptions popts;
-  popts.threads = options.threads;
-  popts.max_memory_bytes = options.max_memory_bytes;
-  SEQRT_ASSIGN_OR_RETURN(std::unique_ptr<Plan> plan, Plan::Build(graph, dims, dtypes, is_bound, popts));
-  std::shared_ptr<Plan> shared = std::move(plan);
-  plans[key] = shared;
-  return shared;
+  if (!result.ok()) {
+    // Not cached: a failing signature (bad shapes) must not occupy the cache.
+    if (it != plans.end()) {
+      lru.erase(it->second.lru);
+      plans.erase(it);
+    }
+    return result;
+  }
+  ++plans_built;
+  if (it != plans.end()) {
+    it->second.bytes = (*result)->owned_bytes();
+    cached_bytes += it->second.bytes;
+  }
+  EvictLocked(key);
+  return result;
+}
+
+void Session::Impl::EvictLocked(const std::string& keep) const {
+  auto over = [&] {
+    return static_cast<int>(plans.size()) > std::max(options.max_cached_plans, 1) ||
+           cached_bytes > options.max_cached_plan_bytes;
+  };
+  for (auto pos = lru.end(); over() && pos != lru.begin();) {
+    --pos;
+    auto it = plans.find(*pos);
+    if (*pos == keep || it->second.bytes == 0) continue;  // the newest, or still being built
+    cached_bytes -= it->second.bytes;
+    ++plans_evicted;
+    plans.erase(it);
+    pos = lru.erase(pos);
+  }
 }
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -197,37 +271,117 @@ const std::vector<ValueInfo>& Session::overridable_inputs() const { return impl_
 const std::vector<ValueInfo>& Session::outputs() const { return impl_->outputs; }
 const ModelInfo& Session::model_info() const { return impl_->info; }
 
+namespace {
+
+// Sets the calling thread's OpenMP thread count for one Run and restores it afterwards
+// (omp_set_num_threads affects only the calling thread, so Load's thread is not special).
+class ScopedThreads {
+ public:
+  explicit ScopedThreads(int threads) : previous_(omp_get_max_threads()) {
+    if (threads > 0 && threads != previous_) {
+      omp_set_num_threads(threads);
+      set_ = true;
+    }
+  }
+  ~ScopedThreads() {
+    if (set_) omp_set_num_threads(previous_);
+  }
+
+ private:
+  int previous_;
+  bool set_ = false;
+};
+
+int RunThreads(const SessionOptions& options, const RunOptions& run_options) {
+  if (run_options.threads > 0) return run_options.threads;
+  return options.threads > 0 ? options.threads : omp_get_max_threads();
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<Tensor>> Session::Run(const NamedInputs& inputs,
                                                  const RunOptions& run_options) const {
+  const int threads = RunThreads(impl_->options, run_options);
+  ScopedThreads scoped(threads);
   runtime::RunInputs bound;
   // Deadline, cancel flag, Loop and memory limits for everything this run does on this
   // thread, planning included (folding runs nodes, Loops too).
   const RunLimits limits = impl_->Limits(run_options);
-  ScopedRunLimits scoped(&limits);
-  SEQRT_ASSIGN_OR_RETURN(std::shared_ptr<Plan> plan, impl_->PlanFor(inputs, &bound));
+  ScopedRunLimits scoped_limits(&limits);
+  SEQRT_ASSIGN_OR_RETURN(std::shared_ptr<Plan> plan, impl_->PlanFor(inputs, &bound, threads));
   return plan->Execute(bound, run_options.profile);
 }
 
 absl::StatusOr<std::vector<Dims>> Session::RunInto(const NamedInputs& inputs,
                                                    const std::vector<OutputBuffer>& outputs,
                                                    const RunOptions& run_options) const {
-  SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> results, Run(inputs, run_options));
-  std::vector<Dims> dims;
-  for (const OutputBuffer& buf : outputs) {
-    int index = -1;
-    for (size_t i = 0; i < impl_->outputs.size(); ++i)
-      if (impl_->outputs[i].name == buf.name) index = static_cast<int>(i);
-    if (index < 0) return absl::InvalidArgumentError(absl::StrCat("unknown output '", buf.name, "'"));
-    const Tensor& t = results[index];
-    if (t.byte_size() > buf.capacity_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat("output '", buf.name, "' needs ", t.byte_size(),
-                                                     " bytes (", DimsToString(t.dims()), "), the buffer holds ",
-                                                     buf.capacity_bytes));
+  const int threads = RunThreads(impl_->options, run_options);
+  ScopedThreads scoped(threads);
+  runtime::RunInputs bound;
+  SEQRT_ASSIGN_OR_RETURN(std::shared_ptr<Plan> plan, impl_->PlanFor(inputs, &bound, threads));
+  const size_t n_out = impl_->outputs.size();
+  std::vector<int> index(outputs.size(), -1);
+  std::vector<bool> needed(n_out, false);
+  std::vector<void*> direct(n_out, nullptr);
+  for (size_t b = 0; b < outputs.size(); ++b) {
+    const OutputBuffer& buf = outputs[b];
+    for (size_t i = 0; i < n_out; ++i)
+      if (impl_->outputs[i].name == buf.name) index[b] = static_cast<int>(i);
+    if (index[b] < 0) return absl::InvalidArgumentError(absl::StrCat("unknown output '", buf.name, "'"));
+    const int o = index[b];
+    if (needed[o]) return absl::InvalidArgumentError(absl::StrCat("output '", buf.name, "' is asked for twice"));
+    needed[o] = true;
+    // Outputs whose size the plan knows are checked before running.
+    if (const Dims* dims = plan->StaticOutputDims(o)) {
+      const size_t bytes = static_cast<size_t>(NumElements(*dims)) * DTypeSize(plan->OutputDType(o));
+      if (bytes > buf.capacity_bytes) {
+        return absl::InvalidArgumentError(absl::StrCat("output '", buf.name, "' needs ", bytes, " bytes (",
+                                                       DimsToString(*dims), "), the buffer holds ",
+                                                       buf.capacity_bytes));
+      }
+      const bool aligned = reinterpret_cast<uintptr_t>(buf.data) % 64 == 0;
+      if (bytes > 0 && aligned && plan->WritesDirectly(o)) direct[o] = buf.data;
     }
-    if (t.byte_size() > 0) std::memcpy(buf.data, t.raw_data(), t.byte_size());
+  }
+  SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> results, plan->Execute(bound, run_options.profile, &needed, &direct));
+  std::vector<Dims> dims;
+  for (size_t b = 0; b < outputs.size(); ++b) {
+    const int o = index[b];
+    if (direct[o]) {
+      dims.push_back(*plan->StaticOutputDims(o));
+      impl_->direct_outputs.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    const Tensor& t = results[o];
+    if (t.byte_size() > outputs[b].capacity_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat("output '", outputs[b].name, "' needs ", t.byte_size(),
+                                                     " bytes (", DimsToString(t.dims()), "), the buffer holds ",
+                                                     outputs[b].capacity_bytes));
+    }
+    if (t.byte_size() > 0) std::memcpy(outputs[b].data, t.raw_data(), t.byte_size());
+    impl_->copied_outputs.fetch_add(1, std::memory_order_relaxed);
     dims.push_back(t.dims());
   }
   return dims;
+}
+
+SessionStats Session::stats() const {
+  SessionStats s;
+  {
+    std::lock_guard<std::mutex> lock(impl_->plans_mutex);
+    s.cached_plans = static_cast<int>(impl_->plans.size());
+    s.cached_plan_bytes = impl_->cached_bytes;
+    s.plans_built = impl_->plans_built;
+    s.plans_evicted = impl_->plans_evicted;
+  }
+  s.prepared_states = impl_->store->builds();
+  const runtime::ArenaPool::Stats a = impl_->arenas->stats();
+  s.idle_arenas = a.idle_buffers;
+  s.idle_arena_bytes = a.idle_bytes;
+  s.arena_allocations = a.allocations;
+  s.outputs_written_directly = impl_->direct_outputs.load();
+  s.outputs_copied = impl_->copied_outputs.load();
+  return s;
 }
 
 absl::StatusOr<PlanInfo> Session::DescribePlan(const std::vector<std::pair<std::string, Dims>>& input_dims) const {
@@ -245,8 +399,9 @@ absl::StatusOr<PlanInfo> Session::DescribePlan(const std::vector<std::pair<std::
   }
   runtime::RunInputs bound;
   const RunLimits limits = impl_->Limits(RunOptions{});
-  ScopedRunLimits scoped(&limits);
-  SEQRT_ASSIGN_OR_RETURN(std::shared_ptr<Plan> plan, impl_->PlanFor(named, &bound));
+  ScopedRunLimits scoped_limits(&limits);
+  SEQRT_ASSIGN_OR_RETURN(std::shared_ptr<Plan> plan,
+                         impl_->PlanFor(named, &bound, RunThreads(impl_->options, RunOptions{})));
   return plan->Describe();
 }
 

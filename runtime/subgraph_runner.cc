@@ -7,6 +7,13 @@
 
 namespace seqrt::runtime {
 
+void SubgraphCache::set_options(const PlanOptions& options) {
+  threads_ = options.threads;
+  max_memory_bytes_ = options.max_memory_bytes;
+  store_ = options.store;
+  arenas_ = options.arenas;
+}
+
 absl::StatusOr<std::vector<Tensor>> SubgraphCache::Run(const std::shared_ptr<const graph::Graph>& body,
                                                        const std::vector<TensorView>& inputs,
                                                        const std::vector<bool>& needed) const {
@@ -34,6 +41,8 @@ absl::StatusOr<std::vector<Tensor>> SubgraphCache::Run(const std::shared_ptr<con
       PlanOptions options;
       options.threads = threads_;
       options.max_memory_bytes = max_memory_bytes_;
+      options.store = store_;
+      options.arenas = arenas_;
       SEQRT_ASSIGN_OR_RETURN(std::unique_ptr<Plan> built,
                              Plan::Build(body, dims, dtypes, std::vector<bool>(inputs.size(), true), options));
       slot = std::move(built);

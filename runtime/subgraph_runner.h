@@ -13,11 +13,14 @@
 namespace seqrt::runtime {
 
 class Plan;
+class PreparedStateStore;
+class ArenaPool;
+struct PlanOptions;
 
 class SubgraphCache : public ops::SubgraphRunner {
  public:
-  void set_threads(int threads) { threads_ = threads; }
-  void set_max_memory_bytes(int64_t bytes) { max_memory_bytes_ = bytes; }
+  // Body plans share the enclosing plan's threads, prepared-state store and arena pool.
+  void set_options(const PlanOptions& options);
   absl::StatusOr<std::vector<Tensor>> Run(const std::shared_ptr<const graph::Graph>& body,
                                           const std::vector<TensorView>& inputs,
                                           const std::vector<bool>& needed = {}) const override;
@@ -25,6 +28,8 @@ class SubgraphCache : public ops::SubgraphRunner {
  private:
   int threads_ = 1;
   int64_t max_memory_bytes_ = 0;
+  std::shared_ptr<PreparedStateStore> store_;
+  std::shared_ptr<ArenaPool> arenas_;
   mutable std::mutex mutex_;
   mutable std::map<std::pair<const graph::Graph*, std::string>, std::shared_ptr<Plan>> plans_;
 };

@@ -15,6 +15,7 @@
 #include "seqrt/session.h"
 #include "tools/cli_common.h"
 #include "tools/commands.h"
+#include "tools/perf_varied.h"
 #include "tools/stream_cli.h"
 
 namespace seqrt::tools {
@@ -41,7 +42,13 @@ std::string Usage() {
       "  --json                 print one JSON object: session_create_ms, first_run_ms, runs,\n"
       "                         latency_ms {mean,min,p50,p90,p95,p99,max}, throughput_per_s,\n"
       "                         sequence_steps_per_s (with a time dim), peak_rss_bytes,\n"
-      "                         rss_growth_bytes, arena_bytes, naive_bytes, live_peak_bytes, threads\n",
+      "                         rss_growth_bytes, arena_bytes, naive_bytes, live_peak_bytes, threads\n"
+      "  --lengths-file FILE    varied-length mode: one session, one call per length listed in\n"
+      "                         FILE (the time dim of the time input; seeded inputs per call);\n"
+      "                         prints JSON {session_create_ms, first_ms[], warm_ms[], rss_*}\n"
+      "  --repeat-warm          (varied) run each call twice; the second is the warm one\n"
+      "  --save-every K         (varied) write outputs of every K-th call to --output-dir\n"
+      "  --output-dir DIR       (varied) where --save-every writes callC_NAME.npy\n"
       "  --stream N             measure a seqrt::Stream fed chunks of N time steps instead: per-chunk\n"
       "                         latency percentiles and steps/s (-r counts passes over the input)\n"
       "  --frame-ms MS          with --stream: input time per step, for the real-time factor\n",
@@ -64,6 +71,7 @@ int RunPerfCommand(const Args& args) {
   AddSessionOptions(parser);
   AddStreamOptions(parser);
   parser.Option("runs", 'r').Option("time", 't').Option("warmup").Flag("json").Option("stream").Option("frame-ms");
+  parser.Option("lengths-file").Option("save-every").Option("output-dir").Flag("repeat-warm");
   if (absl::Status s = parser.Parse(args); !s.ok()) return UsageError(kCommand, std::string(s.message()));
   if (parser.help()) {
     std::fputs(Usage().c_str(), stdout);
@@ -75,6 +83,8 @@ int RunPerfCommand(const Args& args) {
   if (!spec.ok()) return UsageError(kCommand, std::string(spec.status().message()));
   auto session_options = ParseSessionOptions(parser);
   if (!session_options.ok()) return UsageError(kCommand, std::string(session_options.status().message()));
+  if (parser.has("lengths-file"))
+    return RunVariedPerf(kCommand, parser.positional()[0], parser, *spec, *session_options);
   auto runs_opt = parser.GetInt("runs", kDefaultRuns, 1);
   auto seconds_opt = parser.GetDouble("time", 0, 0);
   auto warmup_opt = parser.GetInt("warmup", 0, 0);

@@ -11,8 +11,14 @@
 // medians. RSS growth is measured inside each process from before session creation to after
 // the last run (median over rounds). Outputs are compared element-wise:
 // max |a - b| / max(|ort|, 1e-3). Prints a Markdown table on stdout; progress goes to stderr.
+//
+// Varied-length mode, --lengths A:B [--calls 400] [--fixed-calls 100]: per model and batch, one
+// session per runtime runs one call per length, lengths drawn (seeded, without repetition when
+// the range allows) from [A, B], the same order and the same generated inputs on both sides;
+// each call is repeated once at once to time a warm call at that length. Then each runtime
+// runs --fixed-calls calls at the single length (A+B)/2, for the fixed-length ratio and RSS.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,12 +39,16 @@ const { values: opt, positionals: models } = parseArgs({
     warmup: { type: 'string', default: '2' },
     seed: { type: 'string', default: '0' },
     'opt-level': { type: 'string', default: '99' },
+    lengths: { type: 'string' },
+    calls: { type: 'string', default: '400' },
+    'fixed-calls': { type: 'string', default: '100' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (opt.help || models.length === 0) {
   console.log('usage: node compare_ort.mjs [--seqrt BIN] [--batch 1,64] [--time 100] [--threads N] [--rounds R]\n' +
-              '                           [--runs N | --seconds-per-round S] [--seed N] [--opt-level N] MODEL.onnx...');
+              '                           [--runs N | --seconds-per-round S] [--seed N] [--opt-level N]\n' +
+              '                           [--lengths A:B [--calls 400] [--fixed-calls 100]] MODEL.onnx...');
   process.exit(opt.help ? 0 : 2);
 }
 
@@ -145,8 +155,168 @@ function writeRandomInputs(info, dimFlags, dir) {
   }
 }
 
-const rows = [];
 const batches = opt.batch.split(',').map(Number);
+if (opt.lengths) {
+  await variedLengthMode();
+  process.exit(0);
+}
+
+// A seeded stream of lengths: distinct while the range allows, in a shuffled order.
+function lengthStream(lo, hi, calls, seed) {
+  let state = (seed * 2654435761 + 0x6D2B79F5) >>> 0;
+  const next = () => {  // mulberry32
+    state = (state + 0x6D2B79F5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const range = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  for (let i = range.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [range[i], range[j]] = [range[j], range[i]];
+  }
+  const out = [];
+  while (out.length < calls) out.push(...range.slice(0, calls - out.length));
+  return out;
+}
+
+function quantile(xs, q) {  // nearest rank
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+
+async function variedLengthMode() {
+  const [lo, hi] = opt.lengths.split(':').map(Number);
+  const calls = Number(opt.calls), fixedCalls = Number(opt['fixed-calls']);
+  const seed = Number(opt.seed);
+  const mid = Math.round((lo + hi) / 2);
+  const saveEvery = Math.max(1, Math.floor(calls / 20));
+  const out = [];
+  for (const model of models) {
+    let info;
+    try {
+      info = JSON.parse(seqrt(['info', model, '--json']));
+    } catch (e) {
+      out.push({ model: basename(model), error: `seqrt info: ${e.message}` });
+      continue;
+    }
+    for (const batch of batches) {
+      const row = { model: basename(model), batch };
+      const work = mkdtempSync(join(tmpdir(), 'compare_ort_varied_'));
+      try {
+        // Symbolic dims: batch-like -> batch, time-like -> each call's length, others 1.
+        const spec = [], flags = [];
+        const seen = new Set();
+        for (const input of info.inputs) {
+          spec.push({ name: input.name, dims: (input.shape ?? []).map((d) => {
+            if (typeof d === 'number') return d;
+            const s = d.toLowerCase();
+            const v = /^(n|b|batch.*|.*batch)$/.test(s) ? batch : /^(t|l|s)$|time|seq|len|frame|step/.test(s) ? 'T' : 1;
+            if (!seen.has(d)) {
+              seen.add(d);
+              flags.push('-f', `${d}:${v === 'T' ? 1 : v}`);
+            }
+            return v;
+          }) });
+        }
+        const streams = { varied: lengthStream(lo, hi, calls, seed), fixed: Array(fixedCalls).fill(mid) };
+        const results = {};
+        for (const [kind, lengths] of Object.entries(streams)) {
+          const file = join(work, `${kind}.txt`);
+          writeFileSync(file, lengths.join('\n') + '\n');
+          const varied = kind === 'varied';
+          log(`${row.model} batch ${batch}: ${kind} stream, ${lengths.length} calls, seqrt`);
+          const sArgs = ['perf', model, ...flags, '-S', String(seed), '-x', opt.threads, '-o', opt['opt-level'],
+                         '--lengths-file', file];
+          if (varied) sArgs.push('--repeat-warm', '--save-every', String(saveEvery), '--output-dir', join(work, 'seqrt'));
+          if (varied) mkdirSync(join(work, 'seqrt'), { recursive: true });
+          const a = JSON.parse(seqrt(sArgs));
+          log(`${row.model} batch ${batch}: ${kind} stream, ${lengths.length} calls, ORT`);
+          const oArgs = [join(here, 'ort_runner.mjs'), '--model', model, '--lengths-file', file, '--input-spec',
+                         JSON.stringify(spec), '--seed', String(seed), '--threads', opt.threads, '--opt-level',
+                         opt['opt-level']];
+          if (varied) oArgs.push('--repeat-warm', '--save-every', String(saveEvery), '--output-dir', join(work, 'ort'));
+          const r = spawnSync(process.execPath, oArgs, { encoding: 'utf8', maxBuffer: 256 << 20, cwd: here });
+          if (r.status !== 0) throw new Error(`ORT: ${(r.stderr || `exit ${r.status}`).trim().split('\n').pop()}`);
+          results[kind] = { seqrt: a, ort: JSON.parse(r.stdout) };
+        }
+        const v = results.varied, f = results.fixed;
+        const perCall = (x) => x.first_ms.map((ms, i) => ms / x.warm_ms[i]);
+        row.calls = calls;
+        row.seqrtMed = median(v.seqrt.first_ms);
+        row.seqrtP95 = quantile(v.seqrt.first_ms, 0.95);
+        row.ortMed = median(v.ort.first_ms);
+        row.ortP95 = quantile(v.ort.first_ms, 0.95);
+        row.fixedRatio = median(f.ort.first_ms) / median(f.seqrt.first_ms);
+        // The same figures in process CPU time (less sensitive to other load on the machine).
+        row.seqrtCpu = median(v.seqrt.first_cpu_ms);
+        row.ortCpu = median(v.ort.first_cpu_ms);
+        row.fixedCpuRatio = median(f.ort.first_cpu_ms) / median(f.seqrt.first_cpu_ms);
+        const perCallCpu = (x) => x.first_cpu_ms.map((ms, i) => ms / Math.max(x.warm_cpu_ms[i], 1e-3));
+        row.seqrtFirstWarmCpu = median(perCallCpu(v.seqrt));
+        row.ortFirstWarmCpu = median(perCallCpu(v.ort));
+        row.seqrtFirstWarm = median(perCall(v.seqrt));
+        row.ortFirstWarm = median(perCall(v.ort));
+        row.seqrtFirstWarmP95 = quantile(perCall(v.seqrt), 0.95);
+        row.ortFirstWarmP95 = quantile(perCall(v.ort), 0.95);
+        const growth = (x) => x.rss_end_bytes - x.rss_after_create_bytes;
+        row.seqrtRss = growth(v.seqrt);
+        row.ortRss = growth(v.ort);
+        row.seqrtRssFixed = growth(f.seqrt);
+        row.ortRssFixed = growth(f.ort);
+        row.seqrtRssTotal = v.seqrt.rss_end_bytes - v.seqrt.rss_before_bytes;
+        row.ortRssTotal = v.ort.rss_end_bytes - v.ort.rss_before_bytes;
+        row.seqrtCreate = Math.min(v.seqrt.session_create_ms, f.seqrt.session_create_ms);
+        row.ortCreate = Math.min(v.ort.session_create_ms, f.ort.session_create_ms);
+        row.cachedPlans = v.seqrt.cached_plans;
+        const cmp = compareOutputs(join(work, 'seqrt'), join(work, 'ort'));
+        row.maxRel = cmp.worst;
+        row.notes = cmp.notes.join('; ');
+      } catch (e) {
+        row.error = e.message.split('\n')[0];
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+      out.push(row);
+    }
+  }
+  console.log(`seqrt vs ONNX Runtime (onnxruntime-node), varied lengths: ${calls} calls, T drawn from ${lo}:${hi} ` +
+              `(seed ${seed}), fixed-length reference T=${mid} x ${fixedCalls} calls, ${opt.threads} thread(s), ` +
+              `opt level ${opt['opt-level']}\n`);
+  console.log('| model | batch | seqrt median / p95 ms | ORT median / p95 ms | ORT/seqrt varied | ORT/seqrt fixed T | ' +
+              'first/warm seqrt (p95) | first/warm ORT (p95) | RSS growth over stream MiB seqrt / ORT | ' +
+              'at fixed T seqrt / ORT | session create ms seqrt / ORT | max rel err | agree |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of out) {
+    if (r.error) {
+      console.log(`| ${r.model} | ${r.batch ?? '-'} | ${r.error.replace(/\|/g, '\\|')} |||||||||||`);
+      continue;
+    }
+    const agree = r.maxRel <= 1e-3 ? 'yes' : `NO${r.notes ? ` (${r.notes})` : ''}`;
+    console.log(`| ${r.model} | ${r.batch} | ${r.seqrtMed.toFixed(3)} / ${r.seqrtP95.toFixed(3)} | ` +
+                `${r.ortMed.toFixed(3)} / ${r.ortP95.toFixed(3)} | ${(r.ortMed / r.seqrtMed).toFixed(2)} | ` +
+                `${r.fixedRatio.toFixed(2)} | ${r.seqrtFirstWarm.toFixed(2)} (${r.seqrtFirstWarmP95.toFixed(2)}) | ` +
+                `${r.ortFirstWarm.toFixed(2)} (${r.ortFirstWarmP95.toFixed(2)}) | ${mib(r.seqrtRss)} / ${mib(r.ortRss)} | ` +
+                `${mib(r.seqrtRssFixed)} / ${mib(r.ortRssFixed)} | ${r.seqrtCreate.toFixed(1)} / ${r.ortCreate.toFixed(1)} | ` +
+                `${Number.isFinite(r.maxRel) ? r.maxRel.toExponential(1) : 'inf'} | ${agree} |`);
+  }
+  console.log('\nThe same streams in process CPU time per call (median ms; less sensitive to other load):\n');
+  console.log('| model | batch | seqrt CPU ms | ORT CPU ms | ORT/seqrt varied | ORT/seqrt fixed T | first/warm seqrt | first/warm ORT |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of out) {
+    if (r.error) continue;
+    console.log(`| ${r.model} | ${r.batch} | ${r.seqrtCpu.toFixed(3)} | ${r.ortCpu.toFixed(3)} | ` +
+                `${(r.ortCpu / r.seqrtCpu).toFixed(2)} | ${r.fixedCpuRatio.toFixed(2)} | ${r.seqrtFirstWarmCpu.toFixed(2)} | ` +
+                `${r.ortFirstWarmCpu.toFixed(2)} |`);
+  }
+  console.log('\nLatency per call: the first call at each length (the stream as a server sees it). first/warm: ' +
+              'median over calls of (first call at a length) / (the call repeated at once at that length). RSS growth: ' +
+              'resident memory after the last call minus after session creation, inside each process. Outputs of every ' +
+              `${saveEvery}th call compared: max |seqrt - ORT| / max(|ORT|, 1e-3); agree when <= 1e-3.`);
+}
+
+const rows = [];
 for (const model of models) {
   let info;
   try {

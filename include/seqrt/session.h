@@ -23,7 +23,8 @@
 namespace seqrt {
 
 struct SessionOptions {
-  // Threads for intra-op parallelism (oneDNN's OpenMP pool). 0 keeps the library default.
+  // Threads for intra-op parallelism (OpenMP, oneDNN's too), applied to every Run on the
+  // thread that calls it (and restored afterwards). 0 keeps the calling thread's setting.
   int threads = 1;
   // 0: run the graph as written (no fusions, no constant folding beyond what shapes need).
   // 1: basic (dead-node elimination, constant folding). 2 and above: everything, fusions included.
@@ -36,6 +37,30 @@ struct SessionOptions {
   // Loop nodes stop with an error after this many iterations (<= 0: no limit). A Loop whose
   // trip count and condition never end it would otherwise spin forever.
   int64_t max_loop_iterations = 10'000'000;
+  // The session keeps one plan per input-shape signature, least recently used evicted first
+  // beyond either bound (a plan in use by a running call stays alive until the call ends).
+  // Weights are prepared once per session and shared by every plan, so a plan is small
+  // (its own bytes: steps, contexts, constants folded for its shape only).
+  int max_cached_plans = 64;
+  int64_t max_cached_plan_bytes = int64_t{64} << 20;
+  // Arena buffers are pooled per session, not per plan: idle ones beyond these bounds are
+  // freed (the largest idle buffer is always kept).
+  int max_idle_arenas = 4;
+  int64_t max_idle_arena_bytes = int64_t{256} << 20;
+};
+
+// What a session holds right now (for tests, monitoring and `seqrt perf`).
+struct SessionStats {
+  int cached_plans = 0;
+  int64_t cached_plan_bytes = 0;   // Plan-owned bytes of the cached plans
+  int64_t plans_built = 0;         // since Load
+  int64_t plans_evicted = 0;
+  int64_t prepared_states = 0;     // shape-independent kernel states built (weights packed once)
+  int idle_arenas = 0;
+  int64_t idle_arena_bytes = 0;
+  int64_t arena_allocations = 0;   // arena buffers ever allocated
+  int64_t outputs_written_directly = 0;  // RunInto outputs computed into the caller's buffer
+  int64_t outputs_copied = 0;            // RunInto outputs copied after the run
 };
 
 // One dimension of a model input or output: a known size, or a symbol ("batch"), or unknown.
@@ -111,6 +136,7 @@ struct ProfileEvent {
   std::string kernel;
   int64_t start_ns = 0;  // from the start of the run
   int64_t duration_ns = 0;
+  int threads = 0;  // OpenMP threads available to the node (omp_get_max_threads)
 };
 
 struct RunOptions {
@@ -121,6 +147,8 @@ struct RunOptions {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   // When another thread sets *cancel to true, Run fails with Cancelled at the next check.
   const std::atomic<bool>* cancel = nullptr;
+  // Threads for this Run only (> 0), instead of SessionOptions.threads.
+  int threads = 0;
 };
 
 namespace runtime {
@@ -160,8 +188,10 @@ class SEQRT_EXPORT Session {
   // Runs the model. Outputs come back in the model's output order.
   absl::StatusOr<std::vector<Tensor>> Run(const NamedInputs& inputs,
                                           const RunOptions& run_options = {}) const;
-  // Runs the model and writes the named outputs into caller buffers (others are dropped).
-  // Each buffer must hold the output exactly; the actual dims are returned in order.
+  // Runs the model and writes the named outputs into caller buffers (others are neither
+  // copied nor returned). A buffer must hold at least the output's bytes; when it is 64-byte
+  // aligned and the output has its own bytes in the plan, the output is computed straight
+  // into it (no copy), otherwise copied there after the run. The dims are returned in order.
   absl::StatusOr<std::vector<Dims>> RunInto(const NamedInputs& inputs,
                                             const std::vector<OutputBuffer>& outputs,
                                             const RunOptions& run_options = {}) const;
@@ -173,6 +203,8 @@ class SEQRT_EXPORT Session {
   // (include seqrt/stream.h). Fails, naming the node and why, when the model cannot stream.
   absl::StatusOr<Stream> OpenStream() const;
   absl::StatusOr<Stream> OpenStream(const StreamOptions& options) const;
+
+  SessionStats stats() const;
 
   struct SEQRT_HIDDEN Impl;  // not exported: callers only hold the pointer
 

@@ -56,11 +56,22 @@ class OnednnMatMulBase : public OpKernel {
       weights_md_ = pd.weights_desc();
       prepacked_ = weights_const != nullptr;
       if (prepacked_) {
-        memory user(weights, engine, const_cast<void*>(weights_const->raw_data()));
-        packed_ = memory(weights_md_, engine);  // owns its buffer for the plan's lifetime
-        dnnl::stream stream(engine);
-        dnnl::reorder(user, packed_).execute(stream, user, packed_);
-        stream.wait();
+        // The reordered weights depend only on the constant and the two formats: shared by
+        // every plan of the session that asks for the same format (PrepareContext::SharedState).
+        std::string formats;
+        for (const memory::desc* md : {&weights, static_cast<const memory::desc*>(&weights_md_)})
+          formats.append(reinterpret_cast<const char*>(&md->data), sizeof(md->data));
+        auto packed = ctx.SharedState<memory>(formats, [&]() -> absl::StatusOr<std::shared_ptr<const memory>> {
+          memory user(weights, engine, const_cast<void*>(weights_const->raw_data()));
+          auto out = std::make_shared<memory>(weights_md_, engine);  // owns its buffer
+          dnnl::stream stream(engine);
+          dnnl::reorder(user, *out).execute(stream, user, *out);
+          stream.wait();
+          return std::shared_ptr<const memory>(std::move(out));
+        });
+        if (!packed.ok()) return packed.status();
+        packed_holder_ = *std::move(packed);
+        packed_ = *packed_holder_;
       }
       scratchpad_md_ = pd.scratchpad_desc();
       ctx.RequestScratch(scratchpad_md_.get_size());
@@ -99,7 +110,8 @@ class OnednnMatMulBase : public OpKernel {
   memory::desc src_md_, weights_md_, bias_md_, dst_md_, scratchpad_md_;
   bool has_bias_ = false;
   bool prepacked_ = false;
-  memory packed_;
+  std::shared_ptr<const memory> packed_holder_;  // the session's copy
+  memory packed_;                                // a handle to it
   dnnl::matmul primitive_;
 };
 

@@ -55,20 +55,26 @@ class PackedMatMulKernel final : public OpKernel {
     if (m_ * n_ * k_ > kMaxPaddedWork && panels_ * rnn::kPanel * 4 > n_ * 5)
       return Decline(kName, where_, "large product with mostly-empty column panels");
     const bool has_c = gemm_ && ctx.has_input(2) && attrs_.beta != 0.f;
-    bias_.clear();
     if (has_c) {
       const Tensor* c = ctx.input_constant(2);
       const Dims& cd = ctx.input_dims(2);
       const bool row_bias = (cd.size() == 1 && cd[0] == n_) || (cd.size() == 2 && cd[0] == 1 && cd[1] == n_);
       if (c == nullptr || !row_bias || attrs_.beta != 1.f) return Decline(kName, where_, "C is not a constant row bias");
-      bias_.assign(panels_ * rnn::kPanel, 0.f);
-      std::copy_n(c->data_as<float>(), n_, bias_.begin());
     }
-    const float* w = b->data_as<float>();
-    const bool trans_b = gemm_ && attrs_.trans_b;
-    packed_.assign(rnn::PackedBFloats(k_, n_), 0.f);
-    rnn::PackB(k_, n_, [&](int64_t k, int64_t n) { return trans_b ? w[n * k_ + k] : w[k * n_ + n]; },
-               packed_.data());
+    // The packed weights and padded bias depend only on B and C: once per session.
+    SEQRT_ASSIGN_OR_RETURN(weights_, ctx.SharedState<Weights>("", [&]() -> absl::StatusOr<std::shared_ptr<const Weights>> {
+      auto w = std::make_shared<Weights>();
+      if (has_c) {
+        w->bias.assign(panels_ * rnn::kPanel, 0.f);
+        std::copy_n(ctx.input_constant(2)->data_as<float>(), n_, w->bias.begin());
+      }
+      const float* bw = b->data_as<float>();
+      const bool trans_b = gemm_ && attrs_.trans_b;
+      w->packed.assign(rnn::PackedBFloats(k_, n_), 0.f);
+      rnn::PackB(k_, n_, [&](int64_t k, int64_t n) { return trans_b ? bw[n * k_ + k] : bw[k * n_ + n]; },
+                 w->packed.data());
+      return std::shared_ptr<const Weights>(std::move(w));
+    }));
 
     // Y is written in place when its rows are whole panels; otherwise through a staging block.
     direct_ = n_ % rnn::kPanel == 0;
@@ -84,16 +90,17 @@ class PackedMatMulKernel final : public OpKernel {
     float* y = ctx.output<float>(0);
     float* a_pack = static_cast<float*>(ctx.scratch());
     rnn::GemmOptions options;
-    options.bias = bias_.empty() ? nullptr : bias_.data();
+    const rnn::PackedFloats& packed = weights_->packed;
+    options.bias = weights_->bias.empty() ? nullptr : weights_->bias.data();
     if (direct_) {
-      rnn::GemmPacked(m_, k_, panels_, a, k_, packed_.data(), y, n_, a_pack, options);
+      rnn::GemmPacked(m_, k_, panels_, a, k_, packed.data(), y, n_, a_pack, options);
       return absl::OkStatus();
     }
     float* stage = a_pack + pack_floats_;
     const int64_t ld = panels_ * rnn::kPanel;
     for (int64_t r0 = 0; r0 < m_; r0 += kStagedRows) {
       const int64_t rows = std::min(kStagedRows, m_ - r0);
-      rnn::GemmPacked(rows, k_, panels_, a + r0 * k_, k_, packed_.data(), stage, ld, a_pack, options);
+      rnn::GemmPacked(rows, k_, panels_, a + r0 * k_, k_, packed.data(), stage, ld, a_pack, options);
       for (int64_t r = 0; r < rows; ++r) std::memcpy(y + (r0 + r) * n_, stage + r * ld, n_ * sizeof(float));
     }
     return absl::OkStatus();
@@ -105,8 +112,11 @@ class PackedMatMulKernel final : public OpKernel {
   GemmAttrs attrs_;
   int64_t m_ = 0, n_ = 0, k_ = 0, panels_ = 0, pack_floats_ = 0;
   bool direct_ = false;
-  rnn::PackedFloats packed_;
-  std::vector<float> bias_;
+  struct Weights {
+    rnn::PackedFloats packed;
+    std::vector<float> bias;  // padded to whole panels; empty without C
+  };
+  std::shared_ptr<const Weights> weights_;
 };
 
 }  // namespace

@@ -108,11 +108,17 @@ class MatmulCellKernel final : public OpKernel {
   // matmul projects all steps into Gx [T·N][D·G·Hp] with weights converted every run.
   bool step_projection_ = false;
   int64_t w_panels_ = 0, w_packed_floats_ = 0;
-  rnn::PackedFloats owned_w_packed_, packed_bias_;
 
-  // Owned converted weights (constant case).
-  std::vector<float> owned_bias_, owned_rbh_, owned_peep_;
-  rnn::PackedFloats owned_r1_, owned_r2_;
+  // Converted constant weights: they depend only on the node, its constant inputs and the
+  // column order (two_steps_ or not), so they are built once per session and shared by every
+  // plan (PrepareContext::SharedState).
+  struct ConstantWeights {
+    rnn::PackedFloats w_packed, packed_bias;
+    std::vector<float> bias, rbh, peep;
+    rnn::PackedFloats r1, r2;
+  };
+  absl::StatusOr<std::shared_ptr<const ConstantWeights>> BuildConstantWeights(PrepareContext& ctx) const;
+  std::shared_ptr<const ConstantWeights> weights_;
   memory packed_w_;  // projection weights in the matmul's preferred format
 
   // Scratch offsets (bytes).
@@ -197,48 +203,54 @@ absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
   off_apack_ = s.Add(std::max({rnn::GemmPackScratchFloats(step_projection_ ? N_ : T_ * N_, I_),
                                rnn::GemmPackScratchFloats(N_, Hp_)}));
   const int64_t bias_floats = gx_cols_, rbh_floats = D_ * Hp_, peep_floats = D_ * 3 * Hp_;
-  std::vector<float> w_plain;
   if (constant_weights_) {
-    owned_bias_.assign(bias_floats, 0.f);
-    owned_r1_.assign(D_ * r1_floats_, 0.f);
-    owned_r2_.assign(D_ * r2_floats_, 0.f);
-    owned_rbh_.assign(rbh_floats, 0.f);
-    owned_peep_.assign(peep_floats, 0.f);
-    w_plain.assign(I_ * gx_cols_, 0.f);
-    const WeightPtrs out{w_plain.data(), nullptr, owned_bias_.data(), owned_r1_.data(),
-                         owned_r2_.data(), owned_rbh_.data(), owned_peep_.data()};
-    auto data = [&](int i) {
-      return ctx.has_input(i) ? ctx.input_constant(i)->data_as<float>() : nullptr;
-    };
-    ConvertWeights(data(kW), data(kR), data(kB), data(kP), out);
+    SEQRT_ASSIGN_OR_RETURN(weights_, ctx.SharedState<ConstantWeights>(
+                                         two_steps_ ? "unit_block_columns" : "onnx_columns",
+                                         [&] { return BuildConstantWeights(ctx); }));
+    scratchpad_md_ = memory::desc();
   } else {
+    weights_.reset();
     off_w_ = s.Add(I_ * gx_cols_);
     off_bias_ = s.Add(bias_floats);
     off_r1_ = s.Add(D_ * r1_floats_);
     off_r2_ = s.Add(D_ * r2_floats_);
     off_rbh_ = s.Add(rbh_floats);
     off_peep_ = s.Add(peep_floats);
-  }
-  if (constant_weights_) {
-    // Per direction: Wᵀ packed for our GEMM, and the folded bias padded to whole panels.
-    // Measured on AVX2 Zen3 (benchmarks/RESULTS.md): at batch 1, T=100, I=256, 4H=1024 this
-    // projection runs ~2.5x faster than oneDNN 2.6's matmul on prepacked weights.
-    const int64_t cols = G_ * Hp_, padded = w_panels_ * rnn::kPanel;
-    owned_w_packed_.assign(D_ * w_packed_floats_, 0.f);
-    packed_bias_.assign(D_ * padded, 0.f);
-    for (int64_t d = 0; d < D_; ++d) {
-      const float* wd = w_plain.data() + d * cols;
-      rnn::PackB(I_, cols, [&](int64_t k, int64_t c) { return wd[k * gx_cols_ + OnnxColumn(c)]; },
-                 owned_w_packed_.data() + d * w_packed_floats_);
-      for (int64_t c = 0; c < cols; ++c) packed_bias_[d * padded + c] = owned_bias_[d * cols + OnnxColumn(c)];
-    }
-    scratchpad_md_ = memory::desc();
-  } else {
-    SEQRT_RETURN_IF_ERROR(BuildProjection(ctx, constant_weights_, w_plain.data()));
+    SEQRT_RETURN_IF_ERROR(BuildProjection(ctx, constant_weights_, nullptr));
   }
   off_dnnl_ = s.Add((static_cast<int64_t>(scratchpad_md_.get_size()) + 3) / 4);
   ctx.RequestScratch(static_cast<size_t>(s.bytes()));
   return absl::OkStatus();
+}
+
+// The constant weights in the kernel's internal forms (column order per two_steps_).
+absl::StatusOr<std::shared_ptr<const MatmulCellKernel::ConstantWeights>> MatmulCellKernel::BuildConstantWeights(
+    PrepareContext& ctx) const {
+  auto cw = std::make_shared<ConstantWeights>();
+  const int64_t bias_floats = gx_cols_, rbh_floats = D_ * Hp_, peep_floats = D_ * 3 * Hp_;
+  cw->bias.assign(bias_floats, 0.f);
+  cw->r1.assign(D_ * r1_floats_, 0.f);
+  cw->r2.assign(D_ * r2_floats_, 0.f);
+  cw->rbh.assign(rbh_floats, 0.f);
+  cw->peep.assign(peep_floats, 0.f);
+  std::vector<float> w_plain(I_ * gx_cols_, 0.f);
+  const WeightPtrs out{w_plain.data(), nullptr, cw->bias.data(), cw->r1.data(),
+                       cw->r2.data(), cw->rbh.data(), cw->peep.data()};
+  auto data = [&](int i) { return ctx.has_input(i) ? ctx.input_constant(i)->data_as<float>() : nullptr; };
+  ConvertWeights(data(kW), data(kR), data(kB), data(kP), out);
+  // Per direction: Wᵀ packed for our GEMM, and the folded bias padded to whole panels.
+  // Measured on AVX2 Zen3 (benchmarks/RESULTS.md): at batch 1, T=100, I=256, 4H=1024 this
+  // projection runs ~2.5x faster than oneDNN 2.6's matmul on prepacked weights.
+  const int64_t cols = G_ * Hp_, padded = w_panels_ * rnn::kPanel;
+  cw->w_packed.assign(D_ * w_packed_floats_, 0.f);
+  cw->packed_bias.assign(D_ * padded, 0.f);
+  for (int64_t d = 0; d < D_; ++d) {
+    const float* wd = w_plain.data() + d * cols;
+    rnn::PackB(I_, cols, [&](int64_t k, int64_t c) { return wd[k * gx_cols_ + OnnxColumn(c)]; },
+               cw->w_packed.data() + d * w_packed_floats_);
+    for (int64_t c = 0; c < cols; ++c) cw->packed_bias[d * padded + c] = cw->bias[d * cols + OnnxColumn(c)];
+  }
+  return std::shared_ptr<const ConstantWeights>(std::move(cw));
 }
 
 // ONNX W [D, G·H, I], R [D, G·H, H], B [D, 2·G·H], P [D, 3H] into the padded internal forms.
@@ -400,7 +412,7 @@ void MatmulCellKernel::RunDirection(int d, const float* x, const float* gx, cons
     int64_t xw_stride;
     if (step_projection_) {
       rnn::GemmOptions opt = zigzag;
-      opt.bias = packed_bias_.data() + d * w_ld;
+      opt.bias = weights_->packed_bias.data() + d * w_ld;
       // Row n of X at step t: layout 0 [T, N, I], layout 1 [N, T, I].
       const float* xt = x + (layout0 ? t * N * I : t * I);
       rnn::GemmPacked(N, I, w_panels_, xt, layout0 ? I : T * I, wp.w_packed + d * w_packed_floats_, gx_step,
@@ -559,10 +571,10 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
   char* scratch = static_cast<char*>(ctx.scratch());
   WeightPtrs wp;
   if (constant_weights_) {
-    wp = {nullptr, const_cast<float*>(owned_w_packed_.data()), const_cast<float*>(owned_bias_.data()),
-          const_cast<float*>(owned_r1_.data()),
-          const_cast<float*>(owned_r2_.data()), const_cast<float*>(owned_rbh_.data()),
-          const_cast<float*>(owned_peep_.data())};
+    const ConstantWeights& cw = *weights_;
+    wp = {nullptr, const_cast<float*>(cw.w_packed.data()), const_cast<float*>(cw.bias.data()),
+          const_cast<float*>(cw.r1.data()), const_cast<float*>(cw.r2.data()),
+          const_cast<float*>(cw.rbh.data()), const_cast<float*>(cw.peep.data())};
   } else {
     auto at = [&](int64_t off) { return reinterpret_cast<float*>(scratch + off); };
     wp = {at(off_w_), nullptr, at(off_bias_), at(off_r1_), at(off_r2_), at(off_rbh_), at(off_peep_)};
@@ -592,7 +604,7 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
     const int64_t w_ld = w_panels_ * rnn::kPanel;
     for (int64_t d = 0; d < D_; ++d) {
       rnn::GemmOptions opt;
-      opt.bias = packed_bias_.data() + d * w_ld;
+      opt.bias = weights_->packed_bias.data() + d * w_ld;
       rnn::GemmPacked(T_ * N_, I_, w_panels_, ctx.input<float>(kX), I_, wp.w_packed + d * w_packed_floats_,
                       gx + d * T_ * N_ * w_ld, w_ld, reinterpret_cast<float*>(scratch + off_apack_), opt);
     }

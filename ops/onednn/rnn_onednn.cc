@@ -67,14 +67,22 @@ class OnednnRnnKernel final : public OpKernel {
 
  private:
   // Everything one direction's primitive needs at Compute.
+  // One direction's weights reordered into the primitive's formats: they depend only on the
+  // constant inputs and those formats, so every plan asking for the same formats shares them.
+  struct Weights {
+    memory weights_layer, weights_iter, weights_peephole, bias;
+  };
   struct Direction {
     dnnl::primitive prim;
-    memory weights_layer, weights_iter, weights_peephole, bias;  // reordered, owned
+    memory weights_layer, weights_iter, weights_peephole, bias;  // handles into `weights`
+    std::shared_ptr<const Weights> weights;
     memory::desc src_layer, src_iter, src_iter_c, dst_layer, dst_iter, dst_iter_c, scratchpad;
     int64_t x_off = 0, state_off = 0, y_off = 0;  // element offsets of this direction's views
   };
   absl::Status CheckExpressible(const PrepareContext& ctx) const;
   absl::Status BuildDirection(PrepareContext& ctx, int d);
+  void BuildWeights(const PrepareContext& ctx, int d, const memory::desc& wl_md, const memory::desc& wi_md,
+                    const memory::desc& bias_q, const memory::desc& peep_q, Weights& out) const;
 
   std::string where_;
   bool large_shapes_only_ = false;
@@ -217,8 +225,6 @@ absl::Status OnednnRnnKernel::BuildDirection(PrepareContext& ctx, int d) {
   const bool lbr = attrs_.cell == RecurrentCell::kGru && attrs_.linear_before_reset;
   const int G = attrs_.gates();
   const int bias_gates = lbr ? 4 : G;
-  // dnnl gate g takes ONNX gate map[g]: LSTM dnnl i,f,c,o <- ONNX i,o,f,c.
-  const std::array<int, 4> map = lstm ? std::array<int, 4>{0, 2, 3, 1} : std::array<int, 4>{0, 1, 2, 3};
 
   const memory::desc wl_any({1, 1, I, G, H}, memory::data_type::f32, memory::format_tag::any);
   const memory::desc wi_any({1, 1, H, G, H}, memory::data_type::f32, memory::format_tag::any);
@@ -289,6 +295,36 @@ absl::Status OnednnRnnKernel::BuildDirection(PrepareContext& ctx, int d) {
   }
   scratchpad_bytes_ = std::max(scratchpad_bytes_, dir.scratchpad.get_size());
 
+  // The reordered weights are keyed by direction and the formats the primitive asked for.
+  std::string formats = absl::StrCat("direction ", d, ":");
+  for (const memory::desc* md : {&wl_md, &wi_md, &bias_q, &peep_q})
+    formats.append(reinterpret_cast<const char*>(&md->data), sizeof(md->data));
+  SEQRT_ASSIGN_OR_RETURN(dir.weights, ctx.SharedState<Weights>(formats, [&]() -> absl::StatusOr<std::shared_ptr<const Weights>> {
+    auto built = std::make_shared<Weights>();
+    BuildWeights(ctx, d, wl_md, wi_md, bias_q, peep_q, *built);
+    return std::shared_ptr<const Weights>(std::move(built));
+  }));
+  dir.weights_layer = dir.weights->weights_layer;
+  dir.weights_iter = dir.weights->weights_iter;
+  dir.weights_peephole = dir.weights->weights_peephole;
+  dir.bias = dir.weights->bias;
+  return absl::OkStatus();
+}
+
+void OnednnRnnKernel::BuildWeights(const PrepareContext& ctx, int d, const memory::desc& wl_md,
+                                   const memory::desc& wi_md, const memory::desc& bias_q,
+                                   const memory::desc& peep_q, Weights& out) const {
+  const dnnl::engine& engine = CpuEngine();
+  const int64_t I = I_, H = H_;
+  const bool lstm = attrs_.cell == RecurrentCell::kLstm;
+  const bool lbr = attrs_.cell == RecurrentCell::kGru && attrs_.linear_before_reset;
+  const int G = attrs_.gates();
+  const int bias_gates = lbr ? 4 : G;
+  // dnnl gate g takes ONNX gate map[g]: LSTM dnnl i,f,c,o <- ONNX i,o,f,c.
+  const std::array<int, 4> map = lstm ? std::array<int, 4>{0, 2, 3, 1} : std::array<int, 4>{0, 1, 2, 3};
+  const memory::desc bias_md({1, 1, bias_gates, H}, memory::data_type::f32, memory::format_tag::ldgo);
+  const memory::desc peep_md({1, 1, 3, H}, memory::data_type::f32, memory::format_tag::ldgo);
+  const bool peephole = lstm && ctx.has_input(kP);
   // ONNX W[d] is [G·H, I]; plain ldigo wants (i, g, o) at (i·G + g)·H + o.
   const float* w = ctx.input_constant(kW)->data_as<float>() + d * G * H * I;
   const float* r = ctx.input_constant(kR)->data_as<float>() + d * G * H * H;
@@ -327,14 +363,13 @@ absl::Status OnednnRnnKernel::BuildDirection(PrepareContext& ctx, int d) {
     dnnl::reorder(src, dst).execute(stream, src, dst);
     return dst;
   };
-  dir.weights_layer = reorder_into(wl, memory::desc({1, 1, I, G, H}, memory::data_type::f32,
+  out.weights_layer = reorder_into(wl, memory::desc({1, 1, I, G, H}, memory::data_type::f32,
                                                     memory::format_tag::ldigo), wl_md);
-  dir.weights_iter = reorder_into(wi, memory::desc({1, 1, H, G, H}, memory::data_type::f32,
+  out.weights_iter = reorder_into(wi, memory::desc({1, 1, H, G, H}, memory::data_type::f32,
                                                    memory::format_tag::ldigo), wi_md);
-  dir.bias = reorder_into(bias, bias_md, bias_q);
-  if (peephole) dir.weights_peephole = reorder_into(peep, peep_md, peep_q);
+  out.bias = reorder_into(bias, bias_md, bias_q);
+  if (peephole) out.weights_peephole = reorder_into(peep, peep_md, peep_q);
   stream.wait();
-  return absl::OkStatus();
 }
 
 // Between an ONNX state tensor (layout 0 [D,N,H], layout 1 [N,D,H]) and a plain [N,H] buffer.
