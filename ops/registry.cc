@@ -27,6 +27,7 @@ const OpRegistry& OpRegistry::Global() {
     RegisterTensorIndexOps(*r);
     RegisterMathOps(*r);
     RegisterLossOps(*r);
+    RegisterSequenceOps(*r);
     return r;
   }();
   return *registry;

@@ -51,5 +51,6 @@ void RegisterTensorIndexOps(OpRegistry& registry);
 // Family folders (ops/<family>/), one entry each.
 void RegisterMathOps(OpRegistry& registry);
 void RegisterLossOps(OpRegistry& registry);
+void RegisterSequenceOps(OpRegistry& registry);  // ops/sequence/
 
 }  // namespace seqrt::ops

@@ -66,6 +66,21 @@ std::string Compare(const Tensor& got, const Tensor& want, const ConformanceOpti
   return mismatch;
 }
 
+// Compares a sequence or optional result element by element with Compare.
+std::string CompareValues(const Value& got, const Value& want, const ConformanceOptions& o, double* worst) {
+  if (got.holds() != want.holds())
+    return absl::StrCat("got ", got.Describe(), ", expected ", want.Describe());
+  if (got.is_tensor()) return Compare(got.tensor(), want.tensor(), o, worst);
+  if (got.is_nothing()) return "";
+  if (got.sequence().size() != want.sequence().size())
+    return absl::StrCat("got ", got.Describe(), ", expected ", want.Describe());
+  for (size_t k = 0; k < got.sequence().size(); ++k) {
+    std::string why = Compare(got.sequence()[k], want.sequence()[k], o, worst);
+    if (!why.empty()) return absl::StrCat("sequence element ", k, ": ", why);
+  }
+  return "";
+}
+
 // numpy has no bfloat16, so ONNX's test generator (onnx 1.12) stores bfloat16 tensors as
 // uint16 holding the raw bits. Where the model says bfloat16, read such a tensor as bfloat16.
 Tensor AsModelDType(Tensor t, DType model_dtype) {
@@ -118,14 +133,18 @@ CaseResult RunTestCase(const std::string& case_dir, const ConformanceOptions& op
   for (const ValueInfo& vi : session->inputs()) input_order.push_back(vi.name);
   double worst = 0;
   for (const std::string& set : data_sets) {
-    std::vector<Tensor> inputs;
-    NamedInputs named;
+    std::vector<Value> inputs;
+    NamedValues named;
     std::vector<std::string> input_files = SortedFiles(set, "input_");
     inputs.reserve(input_files.size());
     for (size_t k = 0; k < input_files.size(); ++k) {
+      // The file's proto type follows the model's declared input type, found by name (the
+      // proto's own) or else by position.
+      const ValueInfo* info = k < session->inputs().size() ? &session->inputs()[k] : nullptr;
       std::string name;
-      auto t = ReadTensorFile(input_files[k], &name);
-      if (!t.ok()) return fail(CaseResult::Outcome::kFailed, std::string(t.status().message()));
+      auto v = ReadValueFile(input_files[k], info ? info->kind : ValueKind::kTensor,
+                             info ? info->dtype : DType::kUndefined, &name);
+      if (!v.ok()) return fail(CaseResult::Outcome::kFailed, std::string(v.status().message()));
       if (name.empty()) {
         if (k >= input_order.size())
           return fail(CaseResult::Outcome::kFailed, absl::StrCat(input_files[k], " has no name and no matching input"));
@@ -133,23 +152,28 @@ CaseResult RunTestCase(const std::string& case_dir, const ConformanceOptions& op
       }
       DType model_dtype = DType::kUndefined;
       for (const ValueInfo& vi : session->inputs()) if (vi.name == name) model_dtype = vi.dtype;
-      inputs.push_back(AsModelDType(std::move(*t), model_dtype));
-      named.emplace_back(name, inputs.back().view());
+      if (v->is_tensor()) v->tensor() = AsModelDType(std::move(v->tensor()), model_dtype);
+      inputs.push_back(*std::move(v));
+      const Value& in = inputs.back();
+      named.emplace_back(name, info && IsBoxedKind(info->kind) ? ValueView(&in) : in.view());
     }
-    auto outputs = session->Run(named);
+    auto outputs = session->RunValues(named);
     if (!outputs.ok()) return fail(outcome_of(outputs.status()), std::string(outputs.status().message()));
     std::vector<std::string> output_files = SortedFiles(set, "output_");
     for (size_t k = 0; k < output_files.size(); ++k) {
+      const ValueInfo* info = k < session->outputs().size() ? &session->outputs()[k] : nullptr;
       std::string name;
-      auto want = ReadTensorFile(output_files[k], &name);
+      auto want = ReadValueFile(output_files[k], info ? info->kind : ValueKind::kTensor,
+                                info ? info->dtype : DType::kUndefined, &name);
       if (!want.ok()) return fail(CaseResult::Outcome::kFailed, std::string(want.status().message()));
       size_t index = k;
       for (size_t i = 0; i < session->outputs().size(); ++i)
         if (!name.empty() && session->outputs()[i].name == name) index = i;
       if (index >= outputs->size())
         return fail(CaseResult::Outcome::kFailed, absl::StrCat("expected output ", k, " was not produced"));
-      std::string why = Compare((*outputs)[index], AsModelDType(std::move(*want), session->outputs()[index].dtype),
-                                options, &worst);
+      if (want->is_tensor())
+        want->tensor() = AsModelDType(std::move(want->tensor()), session->outputs()[index].dtype);
+      std::string why = CompareValues((*outputs)[index], *want, options, &worst);
       if (!why.empty()) {
         const std::string& out_name = session->outputs()[index].name;
         return fail(CaseResult::Outcome::kFailed,

@@ -17,9 +17,9 @@ class Plan;
 class SubgraphCache : public ops::SubgraphRunner {
  public:
   void set_threads(int threads) { threads_ = threads; }
-  absl::StatusOr<std::vector<Tensor>> Run(const std::shared_ptr<const graph::Graph>& body,
-                                          const std::vector<TensorView>& inputs,
-                                          const std::vector<bool>& needed = {}) const override;
+  absl::StatusOr<std::vector<Value>> Run(const std::shared_ptr<const graph::Graph>& body,
+                                         const std::vector<ValueView>& inputs,
+                                         const std::vector<bool>& needed = {}) const override;
 
  private:
   int threads_ = 1;
