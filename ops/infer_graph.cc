@@ -81,9 +81,10 @@ absl::Status InferGraphShapes(graph::Graph& graph, const OpRegistry& registry) {
       if (node.outputs[o] == graph::kNoValue) continue;
       graph::Value& v = graph.value(node.outputs[o]);
       const auto& facts = ctx.output(static_cast<int>(o));
-      // A kind the model declared wins over a tensor kind from a shape function that does
-      // not know sequences (a declared optional stays optional through Identity).
-      if (IsBoxedKind(facts.kind) || !IsBoxedKind(v.kind)) v.kind = facts.kind;
+      // A sequence/optional kind the model declares wins: a Loop carrying an optional that
+      // its body fills yields what the graph declares (a sequence), and the two look alike
+      // at run time.
+      if (!IsBoxedKind(v.kind)) v.kind = facts.kind;
       if (facts.dtype != DType::kUndefined) v.dtype = facts.dtype;
       v.shape = MergeShapes(v.shape, facts.shape);
     }

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "importers/onnx/tensor_proto.h"
-#include "onnx/onnx-data.pb.h"
+#include "onnx/onnx-data_pb.h"
 #include "onnx/onnx_pb.h"
 #include "seqrt/status.h"
 
