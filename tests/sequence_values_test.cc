@@ -69,7 +69,7 @@ TEST(SequenceValues, SplitToSequenceOutputThroughRunValues) {
   ASSERT_TRUE(s.ok()) << s.status();
   ASSERT_EQ(s->outputs().size(), 2u);
   EXPECT_EQ(s->outputs()[1].kind, ValueKind::kSequence);
-  EXPECT_EQ(s->outputs()[1].ToString(), "sequence(float[?,?])");
+  EXPECT_EQ(s->outputs()[1].ToString(), "sequence(float[N,?])");  // N flows in from x
   std::vector<float> x = {-1, 2, 3, -4, 5, 6, 7, 8, -9, 10, 11, 12};
   auto out = s->RunValues({{"x", TensorView(x.data(), {2, 6})}});
   ASSERT_TRUE(out.ok()) << out.status();

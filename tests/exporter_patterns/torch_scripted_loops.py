@@ -66,7 +66,7 @@ class GruStepConcat(nn.Module):
             n = torch.tanh(gx[:, 12:18] + r * gh[:, 12:18])
             h = (1.0 - z) * n + z * h
             states.append(h)
-        n = torch.tensor(len(states), dtype=torch.int64)
+        n = torch.tensor([len(states)], dtype=torch.int64)
         return torch.cat(states, dim=1), states[-1] * 2.0, n
 
 
