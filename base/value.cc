@@ -18,14 +18,23 @@ Value Value::Sequence(DType element_dtype, std::vector<Tensor> tensors) {
   Value v;
   v.holds_ = Holds::kSequence;
   v.element_dtype_ = element_dtype;
-  v.items_ = std::move(tensors);
+  v.items_.reserve(tensors.size());
+  for (Tensor& t : tensors) v.items_.push_back(std::make_shared<const Tensor>(std::move(t)));
+  return v;
+}
+
+Value Value::Sequence(DType element_dtype, Elements elements) {
+  Value v;
+  v.holds_ = Holds::kSequence;
+  v.element_dtype_ = element_dtype;
+  v.items_ = std::move(elements);
   return v;
 }
 
 size_t Value::byte_size() const {
   if (holds_ == Holds::kTensor) return tensor_.byte_size();
   size_t n = 0;
-  for (const Tensor& t : items_) n += t.byte_size();
+  for (const auto& t : items_) n += t->byte_size();
   return n;
 }
 

@@ -72,10 +72,10 @@ std::string CompareValues(const Value& got, const Value& want, const Conformance
     return absl::StrCat("got ", got.Describe(), ", expected ", want.Describe());
   if (got.is_tensor()) return Compare(got.tensor(), want.tensor(), o, worst);
   if (got.is_nothing()) return "";
-  if (got.sequence().size() != want.sequence().size())
+  if (got.sequence_length() != want.sequence_length())
     return absl::StrCat("got ", got.Describe(), ", expected ", want.Describe());
-  for (size_t k = 0; k < got.sequence().size(); ++k) {
-    std::string why = Compare(got.sequence()[k], want.sequence()[k], o, worst);
+  for (size_t k = 0; k < got.sequence_length(); ++k) {
+    std::string why = Compare(got.element(k), want.element(k), o, worst);
     if (!why.empty()) return absl::StrCat("sequence element ", k, ": ", why);
   }
   return "";

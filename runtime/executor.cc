@@ -37,12 +37,12 @@ namespace {
 // dims all its tensors share (unknown where they differ; unknown rank when empty).
 graph::Shape ElementShape(const Value& v) {
   if (v.is_tensor()) return graph::Shape::FromDims(v.tensor().dims());
-  if (!v.is_sequence() || v.sequence().empty()) return graph::Shape::UnknownRank();
-  graph::Shape shape = graph::Shape::FromDims(v.sequence()[0].dims());
-  for (const Tensor& t : v.sequence()) {
-    if (static_cast<int>(t.dims().size()) != shape.rank()) return graph::Shape::UnknownRank();
+  if (!v.is_sequence() || v.sequence_length() == 0) return graph::Shape::UnknownRank();
+  graph::Shape shape = graph::Shape::FromDims(v.element(0).dims());
+  for (const auto& t : v.sequence()) {
+    if (static_cast<int>(t->dims().size()) != shape.rank()) return graph::Shape::UnknownRank();
     for (int d = 0; d < shape.rank(); ++d)
-      if (shape[d].known() && shape[d].value() != t.dims()[d]) shape[d] = graph::Dim();
+      if (shape[d].known() && shape[d].value() != t->dims()[d]) shape[d] = graph::Dim();
   }
   return shape;
 }

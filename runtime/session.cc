@@ -134,9 +134,9 @@ absl::Status CheckBoxedInput(const std::string& name, const Value& value, const 
       return absl::InvalidArgumentError(absl::StrCat("input '", name, "' is a sequence of ", std::string(DTypeName(value.dtype())),
                                                      ", the model expects ", std::string(DTypeName(v.dtype))));
     }
-    for (size_t k = 0; k < value.sequence().size(); ++k) {
+    for (size_t k = 0; k < value.sequence_length(); ++k) {
       SEQRT_RETURN_IF_ERROR(CheckTensorInput(absl::StrCat("element ", k, " of input '", name, "'"),
-                                             value.sequence()[k].view(), v));
+                                             value.element(k).view(), v));
     }
   }
   return absl::OkStatus();
@@ -293,7 +293,7 @@ absl::StatusOr<PlanInfo> Session::DescribePlan(const std::vector<std::pair<std::
           kind = vi.kind;
         }
     if (IsBoxedKind(kind)) {
-      boxed_placeholders.push_back(kind == ValueKind::kSequence ? Value::Sequence(dtype, {}) : Value::Nothing());
+      boxed_placeholders.push_back(kind == ValueKind::kSequence ? Value::Sequence(dtype, Value::Elements{}) : Value::Nothing());
       named.emplace_back(name, ValueView(&boxed_placeholders.back()));
       continue;
     }

@@ -75,13 +75,15 @@ TEST(SequenceValues, SplitToSequenceOutputThroughRunValues) {
   ASSERT_TRUE(out.ok()) << out.status();
   // Expected by hand: relu(x) split at column 2 along axis 1.
   ASSERT_TRUE((*out)[1].is_sequence());
-  const std::vector<Tensor>& parts = (*out)[1].sequence();
-  ASSERT_EQ(parts.size(), 2u);
-  EXPECT_EQ(parts[0].dims(), (Dims{2, 2}));
-  EXPECT_EQ(parts[1].dims(), (Dims{2, 4}));
-  EXPECT_EQ(std::vector<float>(parts[0].values<float>().begin(), parts[0].values<float>().end()),
+  ASSERT_EQ((*out)[1].sequence_length(), 2u);
+  const Tensor& p0 = (*out)[1].element(0);
+  const Tensor& p1 = (*out)[1].element(1);
+  const Tensor* parts[] = {&p0, &p1};
+  EXPECT_EQ(parts[0]->dims(), (Dims{2, 2}));
+  EXPECT_EQ(parts[1]->dims(), (Dims{2, 4}));
+  EXPECT_EQ(std::vector<float>(parts[0]->values<float>().begin(), parts[0]->values<float>().end()),
             (std::vector<float>{0, 2, 7, 8}));
-  EXPECT_EQ(std::vector<float>(parts[1].values<float>().begin(), parts[1].values<float>().end()),
+  EXPECT_EQ(std::vector<float>(parts[1]->values<float>().begin(), parts[1]->values<float>().end()),
             (std::vector<float>{3, 0, 5, 6, 0, 10, 11, 12}));
   ASSERT_TRUE((*out)[0].is_tensor());
   EXPECT_EQ(std::vector<float>((*out)[0].tensor().values<float>().begin(), (*out)[0].tensor().values<float>().end()),

@@ -3,6 +3,7 @@
 // value (or a tensor); `ValueView` borrows a tensor or points at a `Value`.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,13 +29,17 @@ class ValueView;
 
 // What a sequence- or optional-typed value holds at run time. An optional that holds a
 // tensor or a sequence is just that tensor or sequence; an empty optional holds nothing.
+// A sequence's tensors are immutable and shared: copying a sequence, or making a new one
+// from it with one more element (SequenceInsert in a loop), copies pointers, not data.
 class Value {
  public:
   enum class Holds { kNothing, kTensor, kSequence };
+  using Elements = std::vector<std::shared_ptr<const Tensor>>;
 
   Value() = default;  // an empty optional
   Value(Tensor tensor) : holds_(Holds::kTensor), tensor_(std::move(tensor)) {}  // NOLINT
   static Value Sequence(DType element_dtype, std::vector<Tensor> tensors);
+  static Value Sequence(DType element_dtype, Elements elements);
   static Value Nothing() { return Value(); }
 
   Holds holds() const { return holds_; }
@@ -43,8 +48,9 @@ class Value {
   bool is_nothing() const { return holds_ == Holds::kNothing; }
   const Tensor& tensor() const { return tensor_; }
   Tensor& tensor() { return tensor_; }
-  const std::vector<Tensor>& sequence() const { return items_; }
-  std::vector<Tensor>& sequence() { return items_; }
+  const Elements& sequence() const { return items_; }
+  size_t sequence_length() const { return items_.size(); }
+  const Tensor& element(size_t k) const { return *items_[k]; }
   // The tensor's dtype, or the sequence's element dtype (kUndefined for nothing).
   DType dtype() const { return holds_ == Holds::kTensor ? tensor_.dtype() : element_dtype_; }
   // Bytes of tensor data held (all elements of a sequence).
@@ -57,7 +63,7 @@ class Value {
   Holds holds_ = Holds::kNothing;
   DType element_dtype_ = DType::kUndefined;
   Tensor tensor_;
-  std::vector<Tensor> items_;
+  Elements items_;
 };
 
 // A borrowed value: a tensor view, or a pointer to a caller-owned `Value` (sequences,

@@ -47,7 +47,7 @@ absl::Status ExpectSameDType(const graph::Node& node, DType a, DType b, std::str
   return absl::OkStatus();
 }
 
-absl::StatusOr<const std::vector<Tensor>*> InputSequence(const ComputeContext& ctx, int i,
+absl::StatusOr<const Value::Elements*> InputSequence(const ComputeContext& ctx, int i,
                                                          std::string_view where, std::string_view what) {
   const Value* v = ctx.input_value(i);
   if (v == nullptr || !v->is_sequence()) {

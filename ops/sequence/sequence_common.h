@@ -42,7 +42,7 @@ absl::Status ExpectTensor(const InferContext& ctx, int i, std::string_view what)
 absl::Status ExpectSameDType(const graph::Node& node, DType a, DType b, std::string_view what);
 
 // Kernel side: input i as a sequence (an error naming the node if it is something else).
-absl::StatusOr<const std::vector<Tensor>*> InputSequence(const ComputeContext& ctx, int i,
+absl::StatusOr<const Value::Elements*> InputSequence(const ComputeContext& ctx, int i,
                                                          std::string_view where, std::string_view what);
 // Input i as a tensor view (an error if it is missing or a sequence).
 absl::StatusOr<TensorView> InputTensor(const ComputeContext& ctx, int i, std::string_view where,

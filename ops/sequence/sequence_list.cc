@@ -31,7 +31,7 @@ class SequenceEmptyKernel : public ValueKernel {
   using ValueKernel::ValueKernel;
   absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext&) const override {
     SEQRT_ASSIGN_OR_RETURN(DType dtype, EmptyDType(node_));
-    return std::vector<Value>{Value::Sequence(dtype, {})};
+    return std::vector<Value>{Value::Sequence(dtype, Value::Elements{})};
   }
 };
 
@@ -55,7 +55,7 @@ class SequenceConstructKernel : public ValueKernel {
  public:
   using ValueKernel::ValueKernel;
   absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
-    std::vector<Tensor> items;
+    Value::Elements items;
     DType dtype = DType::kUndefined;
     for (int i = 0; i < ctx.num_inputs(); ++i) {
       SEQRT_ASSIGN_OR_RETURN(TensorView t, InputTensor(ctx, i, where_, absl::StrCat("input ", i)));
@@ -64,7 +64,7 @@ class SequenceConstructKernel : public ValueKernel {
                                               std::string(DTypeName(dtype)), "; a sequence holds one dtype"));
       }
       dtype = t.dtype();
-      items.push_back(Tensor::CopyOf(t));
+      items.push_back(std::make_shared<const Tensor>(Tensor::CopyOf(t)));
     }
     return std::vector<Value>{Value::Sequence(dtype, std::move(items))};
   }
@@ -86,7 +86,7 @@ class SequenceInsertKernel : public ValueKernel {
  public:
   using ValueKernel::ValueKernel;
   absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
-    SEQRT_ASSIGN_OR_RETURN(const std::vector<Tensor>* seq, InputSequence(ctx, 0, where_, "input_sequence"));
+    SEQRT_ASSIGN_OR_RETURN(const Value::Elements* seq, InputSequence(ctx, 0, where_, "input_sequence"));
     SEQRT_ASSIGN_OR_RETURN(TensorView t, InputTensor(ctx, 1, where_, "tensor"));
     const DType dtype = ctx.input_value(0)->dtype();
     if (t.dtype() != dtype) {
@@ -95,10 +95,11 @@ class SequenceInsertKernel : public ValueKernel {
     }
     const int64_t n = static_cast<int64_t>(seq->size());
     SEQRT_ASSIGN_OR_RETURN(int64_t pos, ReadPosition(ctx, 2, where_, n, /*allow_end=*/true, n));
-    std::vector<Tensor> items;
+    // The existing tensors are shared with the input sequence; only the new one is copied.
+    Value::Elements items;
     items.reserve(seq->size() + 1);
     items.insert(items.end(), seq->begin(), seq->begin() + pos);
-    items.push_back(Tensor::CopyOf(t));
+    items.push_back(std::make_shared<const Tensor>(Tensor::CopyOf(t)));
     items.insert(items.end(), seq->begin() + pos, seq->end());
     return std::vector<Value>{Value::Sequence(dtype, std::move(items))};
   }
@@ -116,11 +117,11 @@ class SequenceEraseKernel : public ValueKernel {
  public:
   using ValueKernel::ValueKernel;
   absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
-    SEQRT_ASSIGN_OR_RETURN(const std::vector<Tensor>* seq, InputSequence(ctx, 0, where_, "input_sequence"));
+    SEQRT_ASSIGN_OR_RETURN(const Value::Elements* seq, InputSequence(ctx, 0, where_, "input_sequence"));
     const int64_t n = static_cast<int64_t>(seq->size());
     if (n == 0) return NodeError(where_, "cannot erase from an empty sequence");
     SEQRT_ASSIGN_OR_RETURN(int64_t pos, ReadPosition(ctx, 1, where_, n, /*allow_end=*/false, n - 1));
-    std::vector<Tensor> items;
+    Value::Elements items;
     items.reserve(seq->size() - 1);
     for (int64_t k = 0; k < n; ++k)
       if (k != pos) items.push_back((*seq)[k]);
@@ -141,11 +142,11 @@ class SequenceAtKernel : public ValueKernel {
  public:
   using ValueKernel::ValueKernel;
   absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
-    SEQRT_ASSIGN_OR_RETURN(const std::vector<Tensor>* seq, InputSequence(ctx, 0, where_, "input_sequence"));
+    SEQRT_ASSIGN_OR_RETURN(const Value::Elements* seq, InputSequence(ctx, 0, where_, "input_sequence"));
     const int64_t n = static_cast<int64_t>(seq->size());
     if (!ctx.has_input(1)) return NodeError(where_, "position is missing");
     SEQRT_ASSIGN_OR_RETURN(int64_t pos, ReadPosition(ctx, 1, where_, n, /*allow_end=*/false, 0));
-    return std::vector<Value>{Value((*seq)[pos])};
+    return std::vector<Value>{Value(*(*seq)[pos])};
   }
 };
 
@@ -161,7 +162,7 @@ class SequenceLengthKernel : public ValueKernel {
  public:
   using ValueKernel::ValueKernel;
   absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
-    SEQRT_ASSIGN_OR_RETURN(const std::vector<Tensor>* seq, InputSequence(ctx, 0, where_, "input_sequence"));
+    SEQRT_ASSIGN_OR_RETURN(const Value::Elements* seq, InputSequence(ctx, 0, where_, "input_sequence"));
     const int64_t n = static_cast<int64_t>(seq->size());
     return std::vector<Value>{Value(Tensor::FromVector<int64_t>(DType::kInt64, {}, {n}))};
   }

@@ -64,10 +64,10 @@ class SequenceMapKernel : public ValueKernel {
   absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
     const SubgraphRunner* runner = GetSubgraphRunner(ctx.runtime_hook);
     if (runner == nullptr) return absl::InternalError(absl::StrCat(where_, ": no subgraph runner"));
-    SEQRT_ASSIGN_OR_RETURN(const std::vector<Tensor>* first, InputSequence(ctx, 0, where_, "input_sequence"));
+    SEQRT_ASSIGN_OR_RETURN(const Value::Elements* first, InputSequence(ctx, 0, where_, "input_sequence"));
     const size_t n = first->size();
     const int n_in = node_.num_inputs();
-    std::vector<const std::vector<Tensor>*> seqs(n_in, nullptr);
+    std::vector<const Value::Elements*> seqs(n_in, nullptr);
     for (int i = 0; i < n_in; ++i) {
       const Value* v = ctx.input_value(i);
       if (v == nullptr) continue;
@@ -92,7 +92,7 @@ class SequenceMapKernel : public ValueKernel {
     for (size_t o = 0; o < n_out; ++o) dtypes[o] = BodyDType(body, body.outputs[o]);
     for (size_t k = 0; k < n; ++k) {
       for (int i = 0; i < n_in; ++i)
-        if (seqs[i]) inputs[i] = (*seqs[i])[k].view();
+        if (seqs[i]) inputs[i] = (*seqs[i])[k]->view();
       SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outs, runner->RunTensors(body_.graph, inputs));
       for (size_t o = 0; o < n_out; ++o) {
         dtypes[o] = outs[o].dtype();

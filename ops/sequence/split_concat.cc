@@ -119,10 +119,10 @@ class ConcatFromSequenceKernel : public ValueKernel {
  public:
   using ValueKernel::ValueKernel;
   absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
-    SEQRT_ASSIGN_OR_RETURN(const std::vector<Tensor>* seq, InputSequence(ctx, 0, where_, "input_sequence"));
+    SEQRT_ASSIGN_OR_RETURN(const Value::Elements* seq, InputSequence(ctx, 0, where_, "input_sequence"));
     if (seq->empty()) return NodeError(where_, "input_sequence is empty; there is nothing to concatenate");
     const bool new_axis = node_.attrs.GetInt("new_axis", 0) != 0;
-    const Dims& first = (*seq)[0].dims();
+    const Dims& first = (*seq)[0]->dims();
     const int rank = static_cast<int>(first.size());
     if (rank == 0 && !new_axis) return NodeError(where_, "cannot concatenate scalars without new_axis=1");
     auto axis_or = graph::NormalizeAxis(node_.attrs.GetInt("axis", 0), rank + (new_axis ? 1 : 0), "axis");
@@ -135,10 +135,10 @@ class ConcatFromSequenceKernel : public ValueKernel {
       return v;
     };
     const Dims base = view_dims(first);
-    const DType dtype = (*seq)[0].dtype();
+    const DType dtype = (*seq)[0]->dtype();
     int64_t total = 0;
     for (size_t k = 0; k < seq->size(); ++k) {
-      const Tensor& t = (*seq)[k];
+      const Tensor& t = *(*seq)[k];
       const Dims d = view_dims(t.dims());
       bool same = t.dtype() == dtype && d.size() == base.size();
       for (size_t i = 0; same && i < d.size(); ++i)
@@ -159,10 +159,10 @@ class ConcatFromSequenceKernel : public ValueKernel {
     const size_t dst_row = static_cast<size_t>(total * inner) * elem;
     char* dst = static_cast<char*>(out.raw_data());
     size_t offset = 0;
-    for (const Tensor& t : *seq) {
-      const int64_t len = view_dims(t.dims())[axis];
+    for (const auto& t : *seq) {
+      const int64_t len = view_dims(t->dims())[axis];
       const size_t row = static_cast<size_t>(len * inner) * elem;
-      const char* src = static_cast<const char*>(t.raw_data());
+      const char* src = static_cast<const char*>(t->raw_data());
       for (int64_t o = 0; o < outer && row > 0; ++o) std::memcpy(dst + o * dst_row + offset, src + o * row, row);
       offset += row;
     }
