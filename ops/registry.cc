@@ -27,6 +27,9 @@ const OpRegistry& OpRegistry::Global() {
     RegisterTensorIndexOps(*r);
     RegisterMathOps(*r);
     RegisterLossOps(*r);
+    RegisterIntegerOps(*r);
+    RegisterVisionOps(*r);
+    RegisterTextOps(*r);
     RegisterSequenceOps(*r);
     return r;
   }();

@@ -51,6 +51,9 @@ void RegisterTensorIndexOps(OpRegistry& registry);
 // Family folders (ops/<family>/), one entry each.
 void RegisterMathOps(OpRegistry& registry);
 void RegisterLossOps(OpRegistry& registry);
+void RegisterIntegerOps(OpRegistry& registry);
+void RegisterVisionOps(OpRegistry& registry);
+void RegisterTextOps(OpRegistry& registry);
 void RegisterSequenceOps(OpRegistry& registry);  // ops/sequence/
 
 }  // namespace seqrt::ops

@@ -4,9 +4,12 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "importers/onnx/redeclare_inputs.h"
 #include "ops/dtype_dispatch.h"
 #include "seqrt/tensor_io.h"
 
@@ -90,6 +93,15 @@ Tensor AsModelDType(Tensor t, DType model_dtype) {
   return out;
 }
 
+// True when `dims` cannot be fed to an input declared as `vi` (rank or a fixed dim differs).
+bool Contradicts(const ValueInfo& vi, const Dims& dims) {
+  if (!vi.has_shape) return false;
+  if (vi.shape.size() != dims.size()) return true;
+  for (size_t d = 0; d < dims.size(); ++d)
+    if (vi.shape[d].known() && vi.shape[d].value != dims[d]) return true;
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> FindTestCases(const std::string& dir) {
@@ -132,6 +144,7 @@ CaseResult RunTestCase(const std::string& case_dir, const ConformanceOptions& op
   std::vector<std::string> input_order;
   for (const ValueInfo& vi : session->inputs()) input_order.push_back(vi.name);
   double worst = 0;
+  std::vector<std::string> redeclared_names;  // inputs whose declared shape the data contradicted
   for (const std::string& set : data_sets) {
     std::vector<Value> inputs;
     NamedValues named;
@@ -157,7 +170,27 @@ CaseResult RunTestCase(const std::string& case_dir, const ConformanceOptions& op
       const Value& in = inputs.back();
       named.emplace_back(name, info && IsBoxedKind(info->kind) ? ValueView(&in) : in.view());
     }
-    auto outputs = session->RunValues(named);
+    std::vector<std::pair<std::string, Dims>> contradicting;
+    for (const auto& [name, view] : named)
+      for (const ValueInfo& vi : session->inputs())
+        if (vi.name == name && view.is_tensor() && Contradicts(vi, view.tensor().dims()))
+          contradicting.emplace_back(name, view.tensor().dims());
+    std::optional<Session> redeclared;
+    if (!contradicting.empty()) {
+      const std::string model_path = (fs::path(case_dir) / "model.onnx").string();
+      // Some onnx 1.12 cases declare an input with a shape their own stored data does not
+      // have (the CastLike bfloat16 cases declare 'like' [3,4] and store [1]); onnx's reference
+      // runner feeds inputs without checking them. Then the stored data is taken as the truth:
+      // the model is re-read with those inputs declared as the data is. The session itself
+      // keeps refusing contradicting inputs.
+      auto bytes = importers::onnx::RedeclareInputShapes(model_path, contradicting);
+      if (!bytes.ok()) return fail(CaseResult::Outcome::kFailed, std::string(bytes.status().message()));
+      auto s2 = Session::LoadFromBytes(*bytes, options.session, case_dir);
+      if (!s2.ok()) return fail(outcome_of(s2.status()), std::string(s2.status().message()));
+      redeclared.emplace(*std::move(s2));
+      for (const auto& c : contradicting) redeclared_names.push_back(c.first);
+    }
+    auto outputs = (redeclared ? *redeclared : *session).RunValues(named);
     if (!outputs.ok()) return fail(outcome_of(outputs.status()), std::string(outputs.status().message()));
     std::vector<std::string> output_files = SortedFiles(set, "output_");
     for (size_t k = 0; k < output_files.size(); ++k) {
@@ -183,6 +216,10 @@ CaseResult RunTestCase(const std::string& case_dir, const ConformanceOptions& op
   }
   result.outcome = CaseResult::Outcome::kPassed;
   result.detail = absl::StrFormat("max |diff| %.3g", worst);
+  if (!redeclared_names.empty()) {
+    absl::StrAppend(&result.detail, " (input shape declared by the model contradicts the test data, taken from the data: ",
+                    absl::StrJoin(redeclared_names, ", "), ")");
+  }
   return result;
 }
 

@@ -86,6 +86,12 @@ for cmd in "${commands[@]}"; do
   bare_root_run "$root" "cd /work/seqrt && $cmd" >"$log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
+  # Ctrl-C reaches the command first; a command that ends by it (130, or 143 for TERM) stops the
+  # check here instead of starting the next one. The EXIT trap unmounts and cleans up.
+  if [ $rc -eq 130 ] || [ $rc -eq 143 ]; then
+    printf 'STOP  %5d s  %s (interrupted)\n' "$secs" "$cmd"
+    exit 130
+  fi
   if [ $rc -eq 0 ]; then
     printf 'ok    %5d s  %s\n' "$secs" "$cmd"
   else
