@@ -135,11 +135,6 @@ class OpKernel {
   virtual std::string_view name() const { return "reference"; }
 };
 
-// Tensor results as the Values ComputeWithOutputs returns.
-inline std::vector<Value> TensorsAsValues(std::vector<Tensor> tensors) {
-  return std::vector<Value>(std::make_move_iterator(tensors.begin()), std::make_move_iterator(tensors.end()));
-}
-
 using KernelFactory = absl::StatusOr<std::unique_ptr<OpKernel>> (*)(const graph::Node& node);
 
 // Builds kernel K from the node (and any extra constructor arguments): K's constructor

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "ops/tensor/tensor_index_ops.h"
 #include "ops/tensor_util.h"
+#include "ops/tensors_as_values.h"
 
 namespace seqrt::ops::tensor {
 namespace {

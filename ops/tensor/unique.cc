@@ -13,6 +13,7 @@
 #include "ops/elementwise_common.h"
 #include "ops/tensor/tensor_index_ops.h"
 #include "ops/tensor_util.h"
+#include "ops/tensors_as_values.h"
 
 namespace seqrt::ops::tensor {
 namespace {

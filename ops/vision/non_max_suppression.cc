@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "ops/tensor_util.h"
 #include "ops/vision/vision_ops.h"
+#include "ops/tensors_as_values.h"
 
 namespace seqrt::ops::vision {
 namespace {
