@@ -64,7 +64,12 @@ absl::Status InferConv(InferContext& ctx) {
     graph::Dim k = w.rank_known ? w[2 + i] : graph::Dim();
     if (!attrs.kernel_shape.empty()) k = graph::Dim(attrs.kernel_shape[i]);
     if (!x[2 + i].known() || !k.known()) {
-      out.emplace_back();
+      // A pointwise kernel (1, stride 1, no padding) keeps a symbolic dim as it is, so load-time
+      // shapes (and the streaming analysis) still see the time axis through Conv1D(k=1).
+      const bool padded = !attrs.pads.empty() && (attrs.pads[i] != 0 || attrs.pads[i + r] != 0);
+      const bool strided = !attrs.strides.empty() && attrs.strides[i] != 1;
+      const bool pointwise = k.known() && k.value() == 1 && !padded && !strided;
+      out.push_back(pointwise ? x[2 + i] : graph::Dim());
       continue;
     }
     SEQRT_ASSIGN_OR_RETURN(ConvDim d, ConvOutputDim(attrs, i, r, x[2 + i].value(), k.value(), where));

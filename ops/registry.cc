@@ -27,6 +27,7 @@ const OpRegistry& OpRegistry::Global() {
     RegisterTensorIndexOps(*r);
     RegisterMathOps(*r);
     RegisterLossOps(*r);
+    RegisterSignalOps(*r);
     RegisterIntegerOps(*r);
     RegisterVisionOps(*r);
     RegisterTextOps(*r);

@@ -51,6 +51,7 @@ void RegisterTensorIndexOps(OpRegistry& registry);
 // Family folders (ops/<family>/), one entry each.
 void RegisterMathOps(OpRegistry& registry);
 void RegisterLossOps(OpRegistry& registry);
+void RegisterSignalOps(OpRegistry& registry);
 void RegisterIntegerOps(OpRegistry& registry);
 void RegisterVisionOps(OpRegistry& registry);
 void RegisterTextOps(OpRegistry& registry);

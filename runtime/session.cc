@@ -16,6 +16,7 @@
 #include "ops/infer_graph.h"
 #include "runtime/model_info.h"
 #include "runtime/plan.h"
+#include "runtime/session_access.h"
 #include "seqrt/status.h"
 
 namespace seqrt {
@@ -33,6 +34,8 @@ struct Session::Impl {
 
   mutable std::mutex plans_mutex;
   mutable absl::flat_hash_map<std::string, std::shared_ptr<Plan>> plans;
+
+  runtime::SessionAccess::StreamCache streams;  // runtime/stream.cc's programs
 
   absl::StatusOr<std::shared_ptr<Plan>> PlanFor(const NamedValues& named, runtime::RunInputs* bound) const;
 };
@@ -304,5 +307,16 @@ absl::StatusOr<PlanInfo> Session::DescribePlan(const std::vector<std::pair<std::
   SEQRT_ASSIGN_OR_RETURN(std::shared_ptr<Plan> plan, impl_->PlanFor(named, &bound));
   return plan->Describe();
 }
+
+// Hooks for runtime/stream.cc.
+namespace runtime {
+const graph::Model& SessionAccess::PreparedModel(const Session& s) { return s.impl_->model; }
+const SessionOptions& SessionAccess::Options(const Session& s) { return s.impl_->options; }
+SessionAccess::StreamCache& SessionAccess::Streams(const Session& s) { return s.impl_->streams; }
+absl::StatusOr<Session> SessionAccess::FromModel(graph::Model model, const SessionOptions& options) {
+  SEQRT_ASSIGN_OR_RETURN(auto impl, MakeImpl(std::move(model), options));
+  return Session(std::move(impl));
+}
+}  // namespace runtime
 
 }  // namespace seqrt

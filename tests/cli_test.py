@@ -51,6 +51,22 @@ def make_models(folder):
     model.ir_version = 7
     onnx.save(model, os.path.join(folder, "unsupported.onnx"))
 
+    # gru.onnx / bigru.onnx: x[N,T,4] -> GRU(3, batch-major) -> Y[N,T,D,3], Y_h[N,D,3] (D = 1 or 2).
+    rng = np.random.default_rng(3)
+    for name, direction, d in (("gru.onnx", "forward", 1), ("bigru.onnx", "bidirectional", 2)):
+        gw = (rng.standard_normal((d, 9, 4)) * 0.3).astype(np.float32)
+        gr = (rng.standard_normal((d, 9, 3)) * 0.3).astype(np.float32)
+        g = helper.make_graph(
+            [helper.make_node("GRU", ["x", "GW", "GR"], ["Y", "Y_h"], name="gru", hidden_size=3, layout=1,
+                              direction=direction)],
+            "gru", [x],
+            [helper.make_tensor_value_info("Y", TensorProto.FLOAT, ["N", "T", d, 3]),
+             helper.make_tensor_value_info("Y_h", TensorProto.FLOAT, ["N", d, 3])],
+            [numpy_helper.from_array(gw, "GW"), numpy_helper.from_array(gr, "GR")])
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 14)])
+        m.ir_version = 7
+        onnx.save(m, os.path.join(folder, name))
+
     with open(os.path.join(folder, "garbage.onnx"), "wb") as f:
         f.write(b"\x08\xff\xff\xff this is not a model")
 
@@ -248,6 +264,32 @@ class Perf(CliCase):
     def test_piped_output_has_no_progress(self):
         _, _, err = seqrt("perf", model(), "-r", "3")
         self.assertEqual(err, "")
+
+
+class Stream(CliCase):
+    def test_run_stream_check(self):
+        out = self.ok("run", model("gru.onnx"), "-f", "T:10", "-f", "N:2", "--stream", "3", "--check")
+        self.assertIn("time: input 'x' axis 1; carried: GRU node 'gru'", out)
+        self.assertEqual(out.count("\nchunk "), 4)  # 3 + 3 + 3 + 1 steps
+        self.assertRegex(out, r"check Y: max \|stitched - full\| \S+ \(\S+ of max \|full\|\) ok")
+        self.assertRegex(out, r"check Y_h: .* ok")
+
+    def test_perf_stream_json(self):
+        j = json.loads(self.ok("perf", model("gru.onnx"), "-f", "T:10", "--stream", "2", "--frame-ms", "10",
+                               "-r", "3", "--json"))
+        self.assertEqual(j["chunk_steps"], 2)
+        self.assertEqual(j["chunks"], 15)  # 5 chunks x 3 measured passes
+        self.assertEqual(sorted(j["chunk_latency_ms"]), sorted(["mean", "min", "p50", "p90", "p99", "max"]))
+        self.assertGreater(j["steps_per_s"], 0)
+        self.assertGreater(j["real_time_factor"], 0)
+
+    def test_refusals(self):
+        self.fails(1, "run", model("bigru.onnx"), "-f", "T:6", "--stream", "2",
+                   stderr_has=["cannot stream: GRU node 'gru' is bidirectional"])
+        self.fails(1, "run", model(), "-f", "T:6", "--stream", "2", stderr_has=["no recurrent node"])
+        self.fails(2, "run", model("gru.onnx"), "--check", stderr_has=["--check needs --stream"])
+        self.fails(2, "perf", model("gru.onnx"), "--frame-ms", "10", stderr_has=["--frame-ms needs --stream"])
+        self.fails(2, "run", model("gru.onnx"), "--stream", "2", "--bind", "nonsense", stderr_has=["--bind wants OUTPUT=INPUT"])
 
 
 class Profile(CliCase):

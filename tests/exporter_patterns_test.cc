@@ -163,5 +163,31 @@ TEST(TorchPatterns, MatchTorch) {
   }
 }
 
+// Audio and OCR models around recurrent layers (issue 15, tests/exporter_patterns/
+// torch_audio_patterns.py): a CRNN recognizer (Conv, BatchNormalization, MaxPool, bidirectional
+// LSTM, LogSoftmax), a speech enhancer (Conv, GRU, ConvTranspose, ScatterND from `x[:, 0] = y`)
+// and an STFT + mel front end feeding an LSTM. One generator process per case, so each case
+// passes or fails on its own.
+const std::vector<PatternCase>& TorchAudioCases() {
+  static const std::vector<PatternCase> cases = {
+      {"crnn", {{"LSTM", 1}}},
+      {"enhancer", {{"GRU", 1}}},
+      {"stft_lstm", {{"LSTM", 1}}},
+  };
+  return cases;
+}
+
+class TorchAudioPatterns : public ::testing::TestWithParam<PatternCase> {};
+
+TEST_P(TorchAudioPatterns, MatchesTorch) {
+  const PatternCase& c = GetParam();
+  const std::string out = Generate("torch_audio_patterns.py", {c.name});
+  ASSERT_FALSE(out.empty());
+  CheckCase(fs::path(out) / ("torch_audio_" + c.name), c.nodes);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, TorchAudioPatterns, ::testing::ValuesIn(TorchAudioCases()),
+                         [](const ::testing::TestParamInfo<PatternCase>& info) { return info.param.name; });
+
 }  // namespace
 }  // namespace seqrt::testing

@@ -15,6 +15,7 @@
 #include "seqrt/session.h"
 #include "tools/cli_common.h"
 #include "tools/commands.h"
+#include "tools/stream_cli.h"
 
 namespace seqrt::tools {
 namespace {
@@ -41,7 +42,10 @@ std::string Usage() {
       "                         latency_ms {mean,min,p50,p90,p95,p99,max}, throughput_per_s,\n"
       "                         sequence_steps_per_s (with a time dim), peak_rss_bytes,\n"
       "                         rss_growth_bytes, arena_bytes, naive_bytes, live_peak_bytes, threads\n",
-      kInputOptionsHelp, kSessionOptionsHelp);
+      "  --stream N             measure a seqrt::Stream fed chunks of N time steps instead: per-chunk\n"
+      "                         latency percentiles and steps/s (-r counts passes over the input)\n"
+      "  --frame-ms MS          with --stream: input time per step, for the real-time factor\n",
+      kStreamOptionsHelp, kInputOptionsHelp, kSessionOptionsHelp);
 }
 
 double Ms(std::chrono::steady_clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -58,7 +62,8 @@ int RunPerfCommand(const Args& args) {
   ArgParser parser;
   AddInputOptions(parser);
   AddSessionOptions(parser);
-  parser.Option("runs", 'r').Option("time", 't').Option("warmup").Flag("json");
+  AddStreamOptions(parser);
+  parser.Option("runs", 'r').Option("time", 't').Option("warmup").Flag("json").Option("stream").Option("frame-ms");
   if (absl::Status s = parser.Parse(args); !s.ok()) return UsageError(kCommand, std::string(s.message()));
   if (parser.help()) {
     std::fputs(Usage().c_str(), stdout);
@@ -77,6 +82,23 @@ int RunPerfCommand(const Args& args) {
     if (!s.ok()) return UsageError(kCommand, std::string(s.message()));
   const bool timed = parser.has("time");
   if (timed && *seconds_opt <= 0) return UsageError(kCommand, "-t needs a positive number of seconds");
+
+  if (parser.has("stream")) {
+    auto chunk = parser.GetInt("stream", 1, 1);
+    auto frame_ms = parser.GetDouble("frame-ms", 0, 0);
+    for (const absl::Status& s : {chunk.status(), frame_ms.status()})
+      if (!s.ok()) return UsageError(kCommand, std::string(s.message()));
+    if (timed) return UsageError(kCommand, "--stream counts passes with -r, not -t");
+    auto session = LoadSession(parser.positional()[0], *session_options);
+    if (!session.ok()) return ModelError(kCommand, session.status());
+    auto inputs = PrepareInputs(*session, *spec);
+    if (!inputs.ok()) return ModelError(kCommand, inputs.status());
+    auto stream_options = ParseStreamOptions(parser);
+    if (!stream_options.ok()) return UsageError(kCommand, std::string(stream_options.status().message()));
+    return PerfStreamMode(*session, *stream_options, *inputs, *chunk, *frame_ms,
+                          parser.has("runs") ? *runs_opt : 10, parser.has("json"));
+  }
+  if (parser.has("frame-ms")) return UsageError(kCommand, "--frame-ms needs --stream");
 
   using Clock = std::chrono::steady_clock;
   const int64_t rss_before = CurrentRssBytes();

@@ -10,6 +10,7 @@
 #include "seqrt/tensor_io.h"
 #include "tools/cli_common.h"
 #include "tools/commands.h"
+#include "tools/stream_cli.h"
 #include "tools/tensor_print.h"
 
 namespace seqrt::tools {
@@ -31,7 +32,11 @@ std::string Usage() {
       "  --output-dir DIR       write each output to DIR/NAME.pb (or .npy)\n"
       "  --output-format FMT    pb (TensorProto, default) or npy\n"
       "  --save-inputs          also write the inputs used to DIR/inputs/NAME.pb (or .npy)\n"
-      "  --print                print the outputs even with --output-dir\n");
+      "  --print                print the outputs even with --output-dir\n"
+      "  --stream N             run through a seqrt::Stream in chunks of N time steps (give the\n"
+      "                         time dim with -f/--shape); prints per-chunk summaries\n"
+      "  --check                with --stream: compare the stitched outputs with one full run\n",
+      kStreamOptionsHelp);
 }
 
 absl::Status WriteAll(const std::filesystem::path& dir, const std::string& ext,
@@ -52,7 +57,8 @@ int RunRunCommand(const Args& args) {
   ArgParser parser;
   AddInputOptions(parser);
   AddSessionOptions(parser);
-  parser.Option("output-dir").Option("output-format").Flag("save-inputs").Flag("print");
+  AddStreamOptions(parser);
+  parser.Option("output-dir").Option("output-format").Flag("save-inputs").Flag("print").Option("stream").Flag("check");
   if (absl::Status s = parser.Parse(args); !s.ok()) return UsageError(kCommand, std::string(s.message()));
   if (parser.help()) {
     std::fputs(Usage().c_str(), stdout);
@@ -73,6 +79,15 @@ int RunRunCommand(const Args& args) {
   if (!session.ok()) return ModelError(kCommand, session.status());
   auto inputs = PrepareInputs(*session, *spec);
   if (!inputs.ok()) return ModelError(kCommand, inputs.status());
+  if (parser.has("stream")) {
+    auto chunk = parser.GetInt("stream", 1, 1);
+    if (!chunk.ok()) return UsageError(kCommand, std::string(chunk.status().message()));
+    if (!out_dir.empty()) return UsageError(kCommand, "--stream does not write outputs (no --output-dir)");
+    auto stream_options = ParseStreamOptions(parser);
+    if (!stream_options.ok()) return UsageError(kCommand, std::string(stream_options.status().message()));
+    return RunStreamMode(*session, *stream_options, *inputs, *chunk, parser.has("check"), parser.has("print"));
+  }
+  if (parser.has("check")) return UsageError(kCommand, "--check needs --stream");
   auto outputs = session->Run(inputs->views());
   if (!outputs.ok()) return ModelError(kCommand, outputs.status());
 

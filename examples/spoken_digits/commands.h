@@ -16,6 +16,8 @@ absl::Status RunData(const std::vector<std::string>& args);
 absl::Status RunTrain(const std::vector<std::string>& args);
 absl::Status RunEval(const std::vector<std::string>& args);
 absl::Status RunTranscribe(const std::vector<std::string>& args);
+absl::Status RunListen(const std::vector<std::string>& args);
+absl::Status RunGrid(const std::vector<std::string>& args);
 
 // Shared by data, train and eval: --cache DIR, --seed N, --speakers N, --takes N.
 extern const std::set<std::string> kDataOptions;

@@ -12,7 +12,7 @@
 
 namespace spoken_digits {
 
-const std::set<std::string> kDataOptions = {"cache", "seed", "speakers", "takes"};
+const std::set<std::string> kDataOptions = {"cache", "seed", "speakers", "takes", "augment"};
 
 Progress::Progress(std::string label) : label_(std::move(label)), tty_(isatty(2) != 0) {}
 
@@ -54,6 +54,10 @@ absl::StatusOr<DataSet> LoadDataFromOptions(const Options& options) {
   config.seed = static_cast<uint64_t>(*seed);
   config.speakers = static_cast<int>(*speakers);
   config.takes = static_cast<int>(*takes);
+  const std::string augment = options.String("augment", "narrow");
+  if (augment != "narrow" && augment != "wide")
+    return absl::InvalidArgumentError(absl::StrCat("--augment must be narrow or wide, got '", augment, "'"));
+  config.wide = augment == "wide";
   // Generation threads do not change the bytes (each utterance seeds its own generator).
   config.threads = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   Progress progress("synthesizing");

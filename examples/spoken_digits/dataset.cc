@@ -63,15 +63,15 @@ struct Conditions {
   double lead_s, trail_s, peak_dbfs, snr_db, noise_brownness;
 };
 
-Conditions DrawConditions(Rng& rng) {
+Conditions DrawConditions(Rng& rng, bool wide) {
   Conditions c;
-  c.prosody.rate_wpm = static_cast<int>(rng.Uniform(120, 220));
-  c.prosody.pitch = static_cast<int>(rng.Uniform(20, 80));
-  c.prosody.range = static_cast<int>(rng.Uniform(20, 90));
+  c.prosody.rate_wpm = static_cast<int>(wide ? rng.Uniform(80, 261) : rng.Uniform(120, 220));
+  c.prosody.pitch = static_cast<int>(wide ? rng.Uniform(0, 100) : rng.Uniform(20, 80));
+  c.prosody.range = static_cast<int>(wide ? rng.Uniform(0, 100) : rng.Uniform(20, 90));
   c.lead_s = rng.Uniform(0.05, 0.35);
   c.trail_s = rng.Uniform(0.05, 0.35);
-  c.peak_dbfs = rng.Uniform(-26, -1);
-  c.snr_db = rng.Uniform(12, 40);
+  c.peak_dbfs = wide ? rng.Uniform(-36, -1) : rng.Uniform(-26, -1);
+  c.snr_db = wide ? rng.Uniform(6, 40) : rng.Uniform(12, 40);
   c.noise_brownness = rng.Uniform(0, 1);
   return c;
 }
@@ -111,8 +111,8 @@ Audio Record(const Audio& word, const Conditions& c, Rng& rng) {
 }
 
 std::string SettingsFolder(const DataConfig& c) {
-  return absl::StrFormat("v%d-seed%d-speakers%d-takes%d-val%.2f-test%.2f", kFormatVersion, c.seed, c.speakers,
-                         c.takes, c.validation_fraction, c.test_fraction);
+  return absl::StrFormat("v%d-seed%d-speakers%d-takes%d-val%.2f-test%.2f%s", kFormatVersion, c.seed, c.speakers,
+                         c.takes, c.validation_fraction, c.test_fraction, c.wide ? "-wide" : "");
 }
 
 absl::Status WriteSplit(const std::string& dir, const char* name, const Split& split) {
@@ -238,7 +238,7 @@ absl::StatusOr<DataSet> LoadOrGenerate(const DataConfig& config,
     for (size_t i = next++; i < total; i = next++) {
       const Utterance& u = utterances[i];
       Rng rng{UtteranceSeed(config.seed, u.speaker, u.take, u.digit)};
-      const Conditions c = DrawConditions(rng);
+      const Conditions c = DrawConditions(rng, config.wide);
       auto word = Synthesize((*all_speakers)[u.speaker], c.prosody, kDigitWords[u.digit]);
       absl::Status status = word.status();
       if (status.ok()) {

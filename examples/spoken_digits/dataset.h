@@ -26,6 +26,9 @@ struct DataConfig {
   double validation_fraction = 0.10;
   double test_fraction = 0.15;
   int threads = 2;
+  // false: the seed's ranges (rate 120-220 wpm, pitch 20-80, range 20-90, SNR 12-40 dB);
+  // true (--augment wide): rate 80-260, pitch 0-99, range 0-99, level -36..-1 dBFS, SNR 6-40 dB.
+  bool wide = false;
 };
 
 struct Split {

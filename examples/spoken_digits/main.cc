@@ -19,9 +19,14 @@ constexpr const char* kUsage = R"(usage: spoken-digits COMMAND [options]
         [--png confusion.png] [--probabilities FILE.npy] [--batch 64] [--threads 1]
   transcribe MODEL.onnx FILE.wav
                              the spoken digit in a sound file (any rate, mono/stereo, 16-bit/float)
+  grid MODEL.onnx [--grid-speakers 40]
+                             accuracy on test voices x rates {80..260 wpm} x pitches {0..99}
+  listen MODEL.onnx FILE.wav [--end-silence-ms 150] [--threads 1]
+                             the file as if live, 10 ms at a time: each digit printed when its word
+                             ends (endpointer + seqrt::Stream), with its time and latency
 
 data options (data, train, eval): --cache DIR (default $XDG_CACHE_HOME/seqrt/spoken_digits)
-  --seed N (7)  --speakers N (0 = all)  --takes N (1)
+  --seed N (7)  --speakers N (0 = all)  --takes N (1)  --augment narrow|wide (narrow)
 )";
 
 }  // namespace
@@ -38,6 +43,8 @@ int main(int argc, char** argv) {
   if (command == "data") status = spoken_digits::RunData(args);
   else if (command == "train") status = spoken_digits::RunTrain(args);
   else if (command == "eval") status = spoken_digits::RunEval(args);
+  else if (command == "listen") status = spoken_digits::RunListen(args);
+  else if (command == "grid") status = spoken_digits::RunGrid(args);
   else if (command == "transcribe") status = spoken_digits::RunTranscribe(args);
   else {
     std::fprintf(stderr, "spoken-digits: unknown command '%s'\n%s", command.c_str(), kUsage);

@@ -93,35 +93,71 @@ std::vector<float> MfccExtractor::Compute(const std::vector<float>& samples, std
   const int frames = n < kFrameLength ? 1 : 1 + (n - kFrameLength) / kHop;
   std::vector<float> out(static_cast<size_t>(frames) * kNumCoefficients);
   if (frame_db) frame_db->assign(frames, 0);
-  std::vector<float> power(kFftSize / 2 + 1), bands(kNumBands);
   for (int f = 0; f < frames; ++f) {
-    const int start = f * kHop;
-    double energy = 0;
-    for (int i = 0; i < kFftSize; ++i) {
-      float v = 0;
-      if (i < kFrameLength && start + i < n) {
-        const float prev = start + i > 0 ? samples[start + i - 1] : 0.0f;
-        const float x = samples[start + i];
-        energy += static_cast<double>(x) * x;
-        v = (x - kPreEmphasis * prev) * window_[i];
-      }
-      fft_->in[i] = v;
+    const float db = ComputeFrame(samples.data(), n, f * kHop, out.data() + static_cast<size_t>(f) * kNumCoefficients);
+    if (frame_db) (*frame_db)[f] = db;
+  }
+  return out;
+}
+
+float MfccExtractor::ComputeFrame(const float* samples, int n, int start, float* coefficients) const {
+  std::vector<float> power(kFftSize / 2 + 1), bands(kNumBands);
+  double energy = 0;
+  for (int i = 0; i < kFftSize; ++i) {
+    float v = 0;
+    if (i < kFrameLength && start + i < n) {
+      const float prev = start + i > 0 ? samples[start + i - 1] : 0.0f;
+      const float x = samples[start + i];
+      energy += static_cast<double>(x) * x;
+      v = (x - kPreEmphasis * prev) * window_[i];
     }
-    fftwf_execute(fft_->plan);
-    for (int k = 0; k <= kFftSize / 2; ++k) {
-      power[k] = (fft_->out[k][0] * fft_->out[k][0] + fft_->out[k][1] * fft_->out[k][1]) / kFftSize;
+    fft_->in[i] = v;
+  }
+  fftwf_execute(fft_->plan);
+  for (int k = 0; k <= kFftSize / 2; ++k) {
+    power[k] = (fft_->out[k][0] * fft_->out[k][0] + fft_->out[k][1] * fft_->out[k][1]) / kFftSize;
+  }
+  for (int b = 0; b < kNumBands; ++b) {
+    float s = 0;
+    for (const auto& [k, w] : mel_filters_[b]) s += w * power[k];
+    bands[b] = std::log(std::max(s, 1e-10f));
+  }
+  for (int c = 0; c < kNumCoefficients; ++c) {
+    float s = 0;
+    for (int b = 0; b < kNumBands; ++b) s += dct_[c * kNumBands + b] * bands[b];
+    coefficients[c] = s;
+  }
+  return 10.0f * std::log10(static_cast<float>(energy / kFrameLength) + 1e-12f);
+}
+
+void TrimWord(const std::vector<float>& frame_db, float floor, int* first_out, int* last_out) {
+  const int frames = static_cast<int>(frame_db.size());
+  const float loudest = *std::max_element(frame_db.begin(), frame_db.end());
+  const float threshold = std::max(loudest - kSpeechBelowPeakDb, floor + kSpeechAboveFloorDb);
+  int first = 0, last = frames - 1;
+  while (first < frames && frame_db[first] < threshold) ++first;
+  while (last > first && frame_db[last] < threshold) --last;
+  *first_out = std::max(0, first - kMarginFrames);
+  *last_out = std::min(frames - 1, last + kMarginFrames);
+}
+
+std::vector<float> NormalizedWord(const std::vector<float>& all, int first, int used) {
+  std::vector<float> out(static_cast<size_t>(kNumFrames) * kNumCoefficients, 0.0f);
+  const int pad = kNumFrames - used;
+  for (int c = 0; c < kNumCoefficients; ++c) {
+    double sum = 0, sq = 0;
+    for (int f = first; f < first + used; ++f) {
+      const double v = all[static_cast<size_t>(f) * kNumCoefficients + c];
+      sum += v;
+      sq += v * v;
     }
-    for (int b = 0; b < kNumBands; ++b) {
-      float s = 0;
-      for (const auto& [k, w] : mel_filters_[b]) s += w * power[k];
-      bands[b] = std::log(std::max(s, 1e-10f));
+    const double mean = sum / used;
+    const double stddev = std::sqrt(std::max(sq / used - mean * mean, 0.0));
+    const double inv = 1.0 / std::max(stddev, 1e-5);
+    for (int f = 0; f < used; ++f) {
+      out[static_cast<size_t>(pad + f) * kNumCoefficients + c] =
+          static_cast<float>((all[static_cast<size_t>(first + f) * kNumCoefficients + c] - mean) * inv);
     }
-    for (int c = 0; c < kNumCoefficients; ++c) {
-      float s = 0;
-      for (int b = 0; b < kNumBands; ++b) s += dct_[c * kNumBands + b] * bands[b];
-      out[static_cast<size_t>(f) * kNumCoefficients + c] = s;
-    }
-    if (frame_db) (*frame_db)[f] = 10.0f * std::log10(static_cast<float>(energy / kFrameLength) + 1e-12f);
   }
   return out;
 }
@@ -158,33 +194,10 @@ absl::StatusOr<std::vector<float>> UtteranceFeatures(const MfccExtractor& mfcc, 
         "no spoken word found: the level never rises above the background (loudest frame only %.1f dB "
         "above the quietest tenth)", loudest - floor));
   }
-  const float threshold = std::max(loudest - kSpeechBelowPeakDb, floor + kSpeechAboveFloorDb);
   int first = 0, last = frames - 1;
-  while (first < frames && frame_db[first] < threshold) ++first;
-  while (last > first && frame_db[last] < threshold) --last;
-  first = std::max(0, first - kMarginFrames);
-  last = std::min(frames - 1, last + kMarginFrames);
+  TrimWord(frame_db, floor, &first, &last);
   const int used = std::min(last - first + 1, kNumFrames);
-
-  // Per-utterance normalization over the word's frames.
-  std::vector<float> out(static_cast<size_t>(kNumFrames) * kNumCoefficients, 0.0f);
-  const int pad = kNumFrames - used;
-  for (int c = 0; c < kNumCoefficients; ++c) {
-    double sum = 0, sq = 0;
-    for (int f = first; f < first + used; ++f) {
-      const double v = all[static_cast<size_t>(f) * kNumCoefficients + c];
-      sum += v;
-      sq += v * v;
-    }
-    const double mean = sum / used;
-    const double stddev = std::sqrt(std::max(sq / used - mean * mean, 0.0));
-    const double inv = 1.0 / std::max(stddev, 1e-5);
-    for (int f = 0; f < used; ++f) {
-      out[static_cast<size_t>(pad + f) * kNumCoefficients + c] =
-          static_cast<float>((all[static_cast<size_t>(first + f) * kNumCoefficients + c] - mean) * inv);
-    }
-  }
-  return out;
+  return NormalizedWord(all, first, used);
 }
 
 }  // namespace spoken_digits

@@ -28,6 +28,10 @@ class MfccExtractor {
   MfccExtractor& operator=(const MfccExtractor&) = delete;
 
   std::vector<float> Compute(const std::vector<float>& samples, std::vector<float>* frame_db) const;
+  // One frame starting at sample `start` of `samples[0, n)`: kNumCoefficients MFCCs into
+  // `coefficients`, the frame's log energy (dB) returned. Compute is this for every hop, so
+  // frames computed as audio arrives (spoken-digits listen) equal the whole-file ones.
+  float ComputeFrame(const float* samples, int n, int start, float* coefficients) const;
 
  private:
   struct Fft;
@@ -41,5 +45,16 @@ class MfccExtractor {
 // A silent recording, or one where nothing rises above the background, is FailedPrecondition
 // with a sentence saying so (never a guess).
 absl::StatusOr<std::vector<float>> UtteranceFeatures(const MfccExtractor& mfcc, const Audio& audio);
+
+// Where the word is inside `frame_db` (frames within 35 dB of the loudest and above
+// `floor` + 6 dB, with a 3-frame margin): [first, last]. Shared with listen's endpointer.
+void TrimWord(const std::vector<float>& frame_db, float floor, int* first, int* last);
+// The model input from MFCC frames [first, first + used) of `all` (frames x coefficients):
+// per-coefficient normalization over those frames, left zero-padding to kNumFrames.
+std::vector<float> NormalizedWord(const std::vector<float>& all, int first, int used);
+
+// Sample-rate, hop and frame length of the features, for code that frames audio itself.
+inline constexpr int kHopSamples = 160;    // 10 ms
+inline constexpr int kFrameSamples = 400;  // 25 ms
 
 }  // namespace spoken_digits

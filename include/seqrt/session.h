@@ -107,6 +107,12 @@ struct RunOptions {
   std::vector<ProfileEvent>* profile = nullptr;
 };
 
+namespace runtime {
+struct SessionAccess;  // the runtime's own view of a Session (runtime/session_access.h)
+}
+class Stream;          // seqrt/stream.h
+struct StreamOptions;  // seqrt/stream.h
+
 using NamedInputs = std::vector<std::pair<std::string, TensorView>>;
 // Inputs that may be sequences or optionals (a ValueView pointing at a caller-owned Value).
 using NamedValues = std::vector<std::pair<std::string, ValueView>>;
@@ -153,9 +159,15 @@ class Session {
   // The plan for these input dims (built and cached if new): kernels and memory layout.
   absl::StatusOr<PlanInfo> DescribePlan(const std::vector<std::pair<std::string, Dims>>& input_dims) const;
 
+  // A stream over this model that carries recurrent state from chunk to chunk
+  // (include seqrt/stream.h). Fails, naming the node and why, when the model cannot stream.
+  absl::StatusOr<Stream> OpenStream() const;
+  absl::StatusOr<Stream> OpenStream(const StreamOptions& options) const;
+
   struct Impl;
 
  private:
+  friend struct runtime::SessionAccess;
   explicit Session(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
