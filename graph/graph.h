@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -81,6 +82,13 @@ struct Model {
   int64_t ir_version = 0;
   std::string producer_name;
   std::string producer_version;
+  // ModelProto's descriptive fields, shown by `seqrt info` and the Python get_modelmeta().
+  std::string domain;
+  int64_t model_version = 0;
+  std::string doc_string;
+  std::string graph_name;
+  std::string graph_doc_string;
+  std::vector<std::pair<std::string, std::string>> metadata;  // metadata_props, in file order
   std::string path;  // file it came from, for messages; empty when loaded from bytes
 };
 

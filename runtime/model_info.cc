@@ -64,6 +64,12 @@ ModelInfo DescribeModel(const graph::Model& model) {
   info.producer_name = model.producer_name;
   info.producer_version = model.producer_version;
   info.ir_version = model.ir_version;
+  info.domain = model.domain;
+  info.model_version = model.model_version;
+  info.doc_string = model.doc_string;
+  info.graph_name = model.graph_name;
+  info.graph_doc_string = model.graph_doc_string;
+  info.metadata = model.metadata;
   for (const auto& [domain, version] : g.opsets) info.opsets.emplace_back(domain, version);
   CountOps(g, info);
   std::set<graph::ValueId> inputs(g.inputs.begin(), g.inputs.end());

@@ -15,6 +15,10 @@ packages=(
   nlohmann-json3-dev
   # Python: the test scripts run under /usr/bin/python3 and import these
   python3 python3-onnx python3-numpy python3-torch python3-pytest
+  # the Python module `seqrt` (python/): built with pybind11 against Debian's python3 headers
+  pybind11-dev python3-dev
+  # scripts/build-debs.sh: CPack's DEB generator calls dpkg-shlibdeps (dpkg-dev, also in build-essential)
+  dpkg-dev
   # the showcase's audio libraries
   espeak-ng libespeak-ng-dev libsndfile1-dev libsamplerate0-dev libfftw3-dev libstb-dev
 )

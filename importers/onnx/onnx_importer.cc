@@ -334,6 +334,12 @@ absl::StatusOr<graph::Model> LoadModelBytes(const std::string& bytes, const std:
   model.ir_version = proto.ir_version();
   model.producer_name = proto.producer_name();
   model.producer_version = proto.producer_version();
+  model.domain = proto.domain();
+  model.model_version = proto.model_version();
+  model.doc_string = proto.doc_string();
+  model.graph_name = proto.graph().name();
+  model.graph_doc_string = proto.graph().doc_string();
+  for (const auto& prop : proto.metadata_props()) model.metadata.emplace_back(prop.key(), prop.value());
   return model;
 }
 

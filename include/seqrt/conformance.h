@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "seqrt/session.h"
+#include "seqrt/export.h"
 
 namespace seqrt {
 
@@ -23,8 +24,8 @@ struct CaseResult {
 };
 
 // `dir` itself when it holds model.onnx, else every sub-folder (recursively) that does, sorted.
-std::vector<std::string> FindTestCases(const std::string& dir);
+SEQRT_EXPORT std::vector<std::string> FindTestCases(const std::string& dir);
 
-CaseResult RunTestCase(const std::string& case_dir, const ConformanceOptions& options);
+SEQRT_EXPORT CaseResult RunTestCase(const std::string& case_dir, const ConformanceOptions& options);
 
 }  // namespace seqrt

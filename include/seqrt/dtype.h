@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include "seqrt/export.h"
 
 namespace seqrt {
 
@@ -28,17 +29,17 @@ enum class DType : int {
 };
 
 // Size of one element in bytes; 0 for kUndefined and kString.
-size_t DTypeSize(DType t);
+SEQRT_EXPORT size_t DTypeSize(DType t);
 // Lower-case name as ONNX writes it ("float", "int64", "float16"...).
-std::string_view DTypeName(DType t);
-bool IsFloatingPoint(DType t);
-bool IsSignedInteger(DType t);
-bool IsUnsignedInteger(DType t);
+SEQRT_EXPORT std::string_view DTypeName(DType t);
+SEQRT_EXPORT bool IsFloatingPoint(DType t);
+SEQRT_EXPORT bool IsSignedInteger(DType t);
+SEQRT_EXPORT bool IsUnsignedInteger(DType t);
 // True for the dtypes seqrt can compute with (everything above except undefined/string).
-bool IsSupportedDType(DType t);
+SEQRT_EXPORT bool IsSupportedDType(DType t);
 
 // IEEE half precision, stored as bits; arithmetic happens in float.
-struct Float16 {
+struct SEQRT_EXPORT Float16 {
   uint16_t bits = 0;
   Float16() = default;
   explicit Float16(float f) : bits(FromFloat(f)) {}
@@ -48,7 +49,7 @@ struct Float16 {
 };
 
 // bfloat16: the upper half of a float32, rounded to nearest even.
-struct BFloat16 {
+struct SEQRT_EXPORT BFloat16 {
   uint16_t bits = 0;
   BFloat16() = default;
   explicit BFloat16(float f) : bits(FromFloat(f)) {}

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "seqrt/tensor.h"
+#include "seqrt/export.h"
 #include "seqrt/value.h"
 
 namespace seqrt {
@@ -35,7 +36,7 @@ struct DimInfo {
   bool known() const { return value >= 0; }
 };
 
-struct ValueInfo {
+struct SEQRT_EXPORT ValueInfo {
   std::string name;
   ValueKind kind = ValueKind::kTensor;  // sequences/optionals: dtype and shape are the element's
   DType dtype = DType::kUndefined;
@@ -49,6 +50,12 @@ struct ModelInfo {
   std::string producer_name;
   std::string producer_version;
   int64_t ir_version = 0;
+  std::string domain;            // ModelProto.domain
+  int64_t model_version = 0;     // ModelProto.model_version
+  std::string doc_string;        // ModelProto.doc_string
+  std::string graph_name;        // GraphProto.name
+  std::string graph_doc_string;  // GraphProto.doc_string
+  std::vector<std::pair<std::string, std::string>> metadata;  // metadata_props (key, value)
   std::vector<std::pair<std::string, int64_t>> opsets;  // domain ("" = ai.onnx), version
   std::map<std::string, int> op_histogram;                // op type -> node count (subgraphs too)
   int64_t parameter_count = 0;                           // elements in initializers
@@ -60,7 +67,7 @@ struct ModelInfo {
 
 // Reads a model for inspection only: works even when seqrt cannot run it (the unsupported
 // operators are listed instead of failing).
-absl::StatusOr<ModelInfo> InspectModel(const std::string& path);
+SEQRT_EXPORT absl::StatusOr<ModelInfo> InspectModel(const std::string& path);
 
 // A node as the plan will execute it.
 struct PlannedNode {
@@ -124,7 +131,7 @@ struct OutputBuffer {
   size_t capacity_bytes = 0;
 };
 
-class Session {
+class SEQRT_EXPORT Session {
  public:
   static absl::StatusOr<Session> Load(const std::string& path, const SessionOptions& options = {});
   // `bytes` is a serialized ModelProto; external data is resolved relative to `base_dir`.
@@ -164,7 +171,7 @@ class Session {
   absl::StatusOr<Stream> OpenStream() const;
   absl::StatusOr<Stream> OpenStream(const StreamOptions& options) const;
 
-  struct Impl;
+  struct SEQRT_HIDDEN Impl;  // not exported: callers only hold the pointer
 
  private:
   friend struct runtime::SessionAccess;

@@ -52,6 +52,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "seqrt/export.h"
 #include "seqrt/session.h"
 #include "seqrt/tensor.h"
 
@@ -68,7 +69,7 @@ struct StreamOptions {
   bool auto_bind_state = true;
 };
 
-struct StreamInfo {
+struct SEQRT_EXPORT StreamInfo {
   std::string time_input;  // empty when the model is called once per chunk (state I/O only)
   int time_axis = -1;
   int batch_axis = -1;     // of time_input (or of the first input when there is no time axis)
@@ -79,7 +80,7 @@ struct StreamInfo {
   std::string ToString() const;  // one paragraph for `seqrt run --stream`
 };
 
-class Stream {
+class SEQRT_EXPORT Stream {
  public:
   Stream(Stream&&) noexcept;
   Stream& operator=(Stream&&) noexcept;
@@ -93,8 +94,8 @@ class Stream {
   const StreamInfo& info() const;
   int64_t steps_seen() const;  // time steps since OpenStream/Reset (chunks when no time axis)
 
-  struct Program;  // the rewritten graphs and their plans, shared by streams
-  struct State;    // this stream's carried tensors
+  struct SEQRT_HIDDEN Program;  // the rewritten graphs and their plans, shared by streams
+  struct SEQRT_HIDDEN State;    // this stream's carried tensors
 
  private:
   friend class Session;

@@ -9,15 +9,16 @@
 #include <vector>
 
 #include "seqrt/dtype.h"
+#include "seqrt/export.h"
 
 namespace seqrt {
 
 using Dims = std::vector<int64_t>;
 
 // Product of dims (1 for a scalar). Callers validate dims are non-negative.
-int64_t NumElements(const Dims& dims);
+SEQRT_EXPORT int64_t NumElements(const Dims& dims);
 // "1x100x40", or "scalar" for rank 0; used in messages and on the command line.
-std::string DimsToString(const Dims& dims);
+SEQRT_EXPORT std::string DimsToString(const Dims& dims);
 
 // A borrowed, read-only dense row-major tensor. The caller keeps `data` alive.
 class TensorView {
@@ -43,7 +44,7 @@ class TensorView {
 };
 
 // An owning dense row-major tensor with 64-byte aligned storage. Copies are deep.
-class Tensor {
+class SEQRT_EXPORT Tensor {
  public:
   Tensor() = default;
   // Zero-filled tensor of the given type and shape.

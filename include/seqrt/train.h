@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "seqrt/tensor.h"
+#include "seqrt/export.h"
 
 namespace seqrt {
 
@@ -38,7 +39,7 @@ struct LayerSpec {
 // bilstm:N, bigru:N, birnn:N, dense:N, dense-relu:N). Every recurrent layer followed by another
 // recurrent layer returns sequences. The last layer of a classifier must be dense; its activation
 // is set by TrainableModel::Create.
-absl::StatusOr<std::vector<LayerSpec>> ParseLayerList(const std::string& text);
+SEQRT_EXPORT absl::StatusOr<std::vector<LayerSpec>> ParseLayerList(const std::string& text);
 
 enum class TargetKind {
   kClasses,     // integer labels [N]; softmax cross-entropy
@@ -47,7 +48,7 @@ enum class TargetKind {
 
 // A training set held in memory. X is float32 [N, T, F]. Labels are int32/int64 [N] (classes)
 // or float32 [N] / [N, K] (regression).
-struct TrainingData {
+struct SEQRT_EXPORT TrainingData {
   Tensor x;
   Tensor y;
   TargetKind target = TargetKind::kClasses;
@@ -60,9 +61,9 @@ struct TrainingData {
 
 // Validates and wraps tensors (InvalidArgument names the problem: dtype, rank, N mismatch,
 // negative labels, non-finite values).
-absl::StatusOr<TrainingData> MakeTrainingData(Tensor x, Tensor y);
+SEQRT_EXPORT absl::StatusOr<TrainingData> MakeTrainingData(Tensor x, Tensor y);
 // Reads both .npy files, then MakeTrainingData.
-absl::StatusOr<TrainingData> LoadTrainingData(const std::string& x_path, const std::string& y_path);
+SEQRT_EXPORT absl::StatusOr<TrainingData> LoadTrainingData(const std::string& x_path, const std::string& y_path);
 
 enum class OptimizerKind { kSGD, kAdam };
 
@@ -74,7 +75,7 @@ enum class TrainBackend {
   kReference,  // seqrt's own BPTT (GEMMs + fused gate math)
 };
 // "auto", "onednn" or "reference"; InvalidArgument names the accepted words otherwise.
-absl::StatusOr<TrainBackend> ParseTrainBackend(const std::string& text);
+SEQRT_EXPORT absl::StatusOr<TrainBackend> ParseTrainBackend(const std::string& text);
 
 struct EpochStats {
   int epoch = 0;  // 1-based
@@ -123,7 +124,7 @@ struct ExportOptions {
   std::string graph_name = "seqrt_trained";
 };
 
-class TrainableModel {
+class SEQRT_EXPORT TrainableModel {
  public:
   // Builds the layers with Keras initializers drawn from `seed`. For kClasses the last Dense
   // gets softmax (and must have num_outputs units); for kRegression it stays linear.
@@ -146,7 +147,7 @@ class TrainableModel {
   int64_t parameter_count() const;
   std::string Summary() const;  // one line per layer: kind, units, output, parameters
 
-  struct Impl;
+  struct SEQRT_HIDDEN Impl;  // not exported: callers only hold the pointer
 
  private:
   explicit TrainableModel(std::unique_ptr<Impl> impl);

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "seqrt/export.h"
 #include "seqrt/tensor.h"
 
 namespace seqrt {
@@ -21,7 +22,7 @@ enum class ValueKind {
 };
 
 // "tensor", "sequence", "optional(tensor)", "optional(sequence)".
-std::string_view ValueKindName(ValueKind kind);
+SEQRT_EXPORT std::string_view ValueKindName(ValueKind kind);
 // Everything but a plain tensor lives outside the memory arena, as a `Value`.
 inline bool IsBoxedKind(ValueKind kind) { return kind != ValueKind::kTensor; }
 
@@ -31,7 +32,7 @@ class ValueView;
 // tensor or a sequence is just that tensor or sequence; an empty optional holds nothing.
 // A sequence's tensors are immutable and shared: copying a sequence, or making a new one
 // from it with one more element (SequenceInsert in a loop), copies pointers, not data.
-class Value {
+class SEQRT_EXPORT Value {
  public:
   enum class Holds { kNothing, kTensor, kSequence };
   using Elements = std::vector<std::shared_ptr<const Tensor>>;
@@ -68,7 +69,7 @@ class Value {
 
 // A borrowed value: a tensor view, or a pointer to a caller-owned `Value` (sequences,
 // optionals). The caller keeps what it points at alive.
-class ValueView {
+class SEQRT_EXPORT ValueView {
  public:
   ValueView() = default;
   ValueView(TensorView tensor) : tensor_(std::move(tensor)) {}  // NOLINT: a tensor is a value

@@ -21,6 +21,23 @@ message(STATUS "${out}")
 if(rc OR NOT out MATCHES "consumer ok")
   message(FATAL_ERROR "the consumer program failed (${rc}): ${out}")
 endif()
+execute_process(COMMAND "${WORK_DIR}/build/c_consumer" RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+message(STATUS "${out}")
+if(rc OR NOT out MATCHES "c consumer ok")
+  message(FATAL_ERROR "the C consumer program failed (${rc}): ${out}")
+endif()
+# The Python package lands in the prefix's dist-packages and finds the installed libseqrt.
+if(EXISTS "${BUILD_DIR}/python/seqrt")
+  set(site "${WORK_DIR}/prefix/lib/python3/dist-packages")
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env PYTHONPATH=${site} /usr/bin/python3 -c
+                          "import sys, seqrt; assert seqrt.__file__.startswith(sys.argv[1]), seqrt.__file__; print('python ok', seqrt.__file__)"
+                          "${site}"
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  message(STATUS "${out}")
+  if(rc)
+    message(FATAL_ERROR "importing the installed seqrt package failed (${rc}): ${err}")
+  endif()
+endif()
 file(READ "${WORK_DIR}/prefix/lib/pkgconfig/seqrt.pc" pc)
 if(NOT pc MATCHES "-lseqrt")
   message(FATAL_ERROR "seqrt.pc was not installed correctly")
