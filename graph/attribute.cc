@@ -76,5 +76,13 @@ absl::StatusOr<const Tensor*> AttributeMap::GetTensor(const std::string& name) c
 absl::StatusOr<std::shared_ptr<Graph>> AttributeMap::GetGraph(const std::string& name) const {
   return Get<std::shared_ptr<Graph>>(name, "graph");
 }
+absl::StatusOr<const TypeAttr*> AttributeMap::GetType(const std::string& name) const {
+  auto it = attrs_.find(name);
+  if (it == attrs_.end()) {
+    return absl::InvalidArgumentError(absl::StrCat("required attribute '", name, "' is missing"));
+  }
+  if (const TypeAttr* v = std::get_if<TypeAttr>(&it->second)) return v;
+  return absl::InvalidArgumentError(absl::StrCat("attribute '", name, "' should be a type"));
+}
 
 }  // namespace seqrt::graph

@@ -9,14 +9,23 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "graph/shape.h"
 #include "seqrt/tensor.h"
+#include "seqrt/value.h"
 
 namespace seqrt::graph {
 
 class Graph;
 
+// A TYPE_PROTO attribute (Optional's `type`, SequenceEmpty's dtype is an int instead).
+struct TypeAttr {
+  ValueKind kind = ValueKind::kTensor;
+  DType dtype = DType::kUndefined;
+  Shape shape;
+};
+
 using Attribute = std::variant<int64_t, float, std::string, Tensor, std::shared_ptr<Graph>,
-                               std::vector<int64_t>, std::vector<float>, std::vector<std::string>>;
+                               std::vector<int64_t>, std::vector<float>, std::vector<std::string>, TypeAttr>;
 
 // Typed, checked access to a node's attributes; errors name the attribute and the node.
 class AttributeMap {
@@ -40,6 +49,7 @@ class AttributeMap {
                                       std::vector<std::string> default_value) const;
   absl::StatusOr<const Tensor*> GetTensor(const std::string& name) const;
   absl::StatusOr<std::shared_ptr<Graph>> GetGraph(const std::string& name) const;
+  absl::StatusOr<const TypeAttr*> GetType(const std::string& name) const;
 
  private:
   template <typename T>

@@ -15,6 +15,7 @@
 #include "graph/attribute.h"
 #include "graph/shape.h"
 #include "seqrt/tensor.h"
+#include "seqrt/value.h"
 
 namespace seqrt::graph {
 
@@ -23,6 +24,9 @@ inline constexpr ValueId kNoValue = -1;
 
 struct Value {
   std::string name;
+  // Sequences and optionals keep their element tensor's dtype and shape in dtype/shape
+  // (the shape common to all elements, as far as it is known).
+  ValueKind kind = ValueKind::kTensor;
   DType dtype = DType::kUndefined;
   Shape shape;
   // Set for initializers and Constant-node outputs: the data known at load time.

@@ -43,14 +43,25 @@ TensorView InputView(const ComputeContext& ctx, int i) {
   return TensorView(ctx.input_dtype(i), ctx.input_dims(i), ctx.input(i));
 }
 
-std::vector<TensorView> CaptureViews(const graph::Node& node, const BodyRef& body,
-                                     const ComputeContext& ctx) {
-  std::vector<TensorView> views;
+ValueView InputValueView(const ComputeContext& ctx, int i) {
+  if (const Value* v = ctx.input_value(i)) return ValueView(v);
+  return InputView(ctx, i);
+}
+
+std::vector<ValueView> CaptureViews(const graph::Node& node, const BodyRef& body,
+                                    const ComputeContext& ctx) {
+  std::vector<ValueView> views;
   const int base = node.num_inputs() + body.first_capture;
   for (size_t c = 0; c < body.graph->captures.size(); ++c)
-    views.push_back(InputView(ctx, base + static_cast<int>(c)));
+    views.push_back(InputValueView(ctx, base + static_cast<int>(c)));
   return views;
 }
+
+std::vector<Value> ToValues(std::vector<Tensor> tensors) {
+  return std::vector<Value>(std::make_move_iterator(tensors.begin()), std::make_move_iterator(tensors.end()));
+}
+
+ValueKind BodyKind(const graph::Graph& body, graph::ValueId id) { return body.value(id).kind; }
 
 absl::StatusOr<bool> ScalarBool(const graph::Node& node, const ComputeContext& ctx, int i,
                                 std::string_view what) {
@@ -90,6 +101,7 @@ std::vector<InferContext::OutputFacts> InferBodyOutputs(
   graph::Graph copy = *body.graph;  // inference writes into the values; keep the model's intact
   auto apply = [&](graph::ValueId id, const InferContext::InputFacts& f) {
     if (!f.present) return;
+    if (IsBoxedKind(f.kind)) copy.value(id).kind = f.kind;
     if (f.dtype != DType::kUndefined) copy.value(id).dtype = f.dtype;
     if (f.shape.rank_known) copy.value(id).shape = f.shape;
   };
@@ -104,6 +116,7 @@ std::vector<InferContext::OutputFacts> InferBodyOutputs(
   std::vector<InferContext::OutputFacts> out(source.outputs.size());
   for (size_t o = 0; o < source.outputs.size(); ++o) {
     out[o].present = true;
+    out[o].kind = source.value(source.outputs[o]).kind;
     out[o].dtype = source.value(source.outputs[o]).dtype;
     out[o].shape = source.value(source.outputs[o]).shape;
   }

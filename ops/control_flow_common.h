@@ -28,12 +28,20 @@ absl::StatusOr<std::vector<BodyRef>> NodeBodies(const graph::Node& node);
 absl::StatusOr<BodyRef> FindBody(const graph::Node& node, const std::string& attr);
 
 // Views of the captured outer values of `body`, read from the compute context (whose inputs
-// are node.inputs then node.implicit_inputs).
-std::vector<TensorView> CaptureViews(const graph::Node& node, const BodyRef& body,
-                                     const ComputeContext& ctx);
+// are node.inputs then node.implicit_inputs); sequences and optionals among them too.
+std::vector<ValueView> CaptureViews(const graph::Node& node, const BodyRef& body,
+                                    const ComputeContext& ctx);
 
-// A view of compute-context input i (absent inputs give an empty view).
+// A view of compute-context tensor input i (absent inputs give an empty view).
 TensorView InputView(const ComputeContext& ctx, int i);
+// Input i as a value: a tensor view, or a view of the sequence/optional it is.
+ValueView InputValueView(const ComputeContext& ctx, int i);
+
+// Tensors as the Values ComputeWithOutputs returns.
+std::vector<Value> ToValues(std::vector<Tensor> tensors);
+
+// Declared kind of a body value.
+ValueKind BodyKind(const graph::Graph& body, graph::ValueId id);
 
 // Reads a one-element bool (cond) or integer (trip count, sequence length) input.
 absl::StatusOr<bool> ScalarBool(const graph::Node& node, const ComputeContext& ctx, int i,

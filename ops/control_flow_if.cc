@@ -68,7 +68,12 @@ absl::Status InferIf(InferContext& ctx) {
     const graph::Shape& ts = then_facts.empty() ? BodyShape(tg, tg.outputs[o]) : then_facts[o].shape;
     const graph::Shape& es = else_facts.empty() ? BodyShape(eg, eg.outputs[o]) : else_facts[o].shape;
     graph::Shape shape = known ? (take_then ? ts : es) : CommonShape(ts, es);
-    ctx.SetOutput(o, td != DType::kUndefined ? td : ed, std::move(shape));
+    // A sequence or optional in either branch makes the output one (a branch returning an
+    // Optional and the other a plain value still yields an optional).
+    const ValueKind tk = then_facts.empty() ? BodyKind(tg, tg.outputs[o]) : then_facts[o].kind;
+    const ValueKind ek = else_facts.empty() ? BodyKind(eg, eg.outputs[o]) : else_facts[o].kind;
+    const ValueKind kind = known ? (take_then ? tk : ek) : (IsBoxedKind(tk) ? tk : ek);
+    ctx.SetOutput(o, td != DType::kUndefined ? td : ed, std::move(shape), kind);
   }
   return absl::OkStatus();
 }
@@ -86,12 +91,12 @@ class IfKernel : public OpKernel {
     return absl::InternalError("If runs through ComputeWithOutputs");
   }
 
-  absl::StatusOr<std::vector<Tensor>> ComputeWithOutputs(ComputeContext& ctx) const override {
+  absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
     const SubgraphRunner* runner = GetSubgraphRunner(ctx.runtime_hook);
     if (runner == nullptr) return absl::InternalError(absl::StrCat(node_.Describe(), ": no subgraph runner"));
     SEQRT_ASSIGN_OR_RETURN(bool cond, ScalarBool(node_, ctx, 0, "cond"));
     const BodyRef& branch = cond ? branches_.then_branch : branches_.else_branch;
-    SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outs,
+    SEQRT_ASSIGN_OR_RETURN(std::vector<Value> outs,
                            runner->Run(branch.graph, CaptureViews(node_, branch, ctx)));
     outs.resize(node_.outputs.size());
     return outs;
@@ -113,6 +118,7 @@ OpSchema IfSchema() {
   s.infer = &InferIf;
   s.kernels = {&MakeKernel<IfKernel>};
   s.allocates_outputs = true;
+  s.boxed_values = true;
   return s;
 }
 

@@ -76,6 +76,7 @@ absl::Status InferLoop(InferContext& ctx) {
       InferContext::InputFacts f;
       f.present = ctx.has_input(2 + j);
       f.dtype = f.present ? ctx.input_dtype(2 + j) : DType::kUndefined;
+      f.kind = f.present ? ctx.input_kind(2 + j) : ValueKind::kTensor;
       formal.push_back(f);
     }
     const auto inferred = InferBodyOutputs(ctx, ref, formal);
@@ -95,8 +96,13 @@ absl::Status InferLoop(InferContext& ctx) {
     }
     if (j < ctx.num_outputs() && ctx.has_output(j)) {
       const DType dtype = in != DType::kUndefined ? in : body_out;
+      // Sequences and optionals stay what they are through the loop (a carried list is
+      // what torch.jit-scripted loops that append to a Python list export).
+      ValueKind kind = ctx.input_kind(2 + j);
+      if (!IsBoxedKind(kind)) kind = BodyKind(body, body.outputs[1 + j]);
+      if (!IsBoxedKind(kind)) kind = BodyKind(body, body.inputs[2 + j]);
       ctx.SetOutput(j, dtype,
-                    CommonShape(ctx.input_shape(2 + j), BodyShape(body, body.outputs[1 + j])));
+                    CommonShape(ctx.input_shape(2 + j), BodyShape(body, body.outputs[1 + j])), kind);
     }
   }
   for (int k = 0; k < l.scans; ++k) {
@@ -169,7 +175,7 @@ class LoopKernel : public OpKernel {
     return absl::InternalError("Loop runs through ComputeWithOutputs");
   }
 
-  absl::StatusOr<std::vector<Tensor>> ComputeWithOutputs(ComputeContext& ctx) const override {
+  absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
     const std::string where = node_.Describe();
     const SubgraphRunner* runner = GetSubgraphRunner(ctx.runtime_hook);
     if (runner == nullptr) return absl::InternalError(absl::StrCat(where, ": no subgraph runner"));
@@ -198,19 +204,20 @@ class LoopKernel : public OpKernel {
     // node's inputs first, then at the previous iteration's outputs.
     int64_t iteration = 0;
     bool cond_in = cond;
-    std::vector<TensorView> inputs;
+    std::vector<ValueView> inputs;
     inputs.reserve(2 + n + body.captures.size());
-    inputs.emplace_back(DType::kInt64, Dims{}, &iteration);
-    inputs.emplace_back(DType::kBool, Dims{}, &cond_in);
-    for (int j = 0; j < n; ++j) inputs.push_back(InputView(ctx, 2 + j));
-    for (const TensorView& v : CaptureViews(node_, body_, ctx)) inputs.push_back(v);
+    inputs.emplace_back(TensorView(DType::kInt64, Dims{}, &iteration));
+    inputs.emplace_back(TensorView(DType::kBool, Dims{}, &cond_in));
+    for (int j = 0; j < n; ++j) inputs.push_back(InputValueView(ctx, 2 + j));
+    for (const ValueView& v : CaptureViews(node_, body_, ctx)) inputs.push_back(v);
     for (int j = 0; j < n; ++j) {
       if (!ctx.has_input(2 + j)) {
         return absl::InvalidArgumentError(absl::StrCat(where, ": carried value ", j, " is empty"));
       }
     }
 
-    std::vector<Tensor> carried(n);  // the latest values of the carried (non-invariant) values
+    std::vector<Value> carried(n);  // the latest values of the carried (non-invariant) values
+    std::vector<bool> carried_set(n, false);
     std::vector<Stacker> scans(layout_.scans);
     const RunLimits* limits = CurrentRunLimits();
     const int64_t max_iterations = limits ? limits->max_loop_iterations : 0;
@@ -223,9 +230,13 @@ class LoopKernel : public OpKernel {
             has_cond ? " and cond is still true" : ""));
       }
       cond_in = cond;
-      SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outs, runner->Run(body_.graph, inputs, needed_));
+      SEQRT_ASSIGN_OR_RETURN(std::vector<Value> outs, runner->Run(body_.graph, inputs, needed_));
       if (has_cond) {
-        const Tensor& c = outs[0];
+        if (!outs[0].is_tensor()) {
+          return absl::InvalidArgumentError(absl::StrCat(where, ": the body's cond output is a ",
+                                                         outs[0].Describe(), ", expected one bool"));
+        }
+        const Tensor& c = outs[0].tensor();
         if (c.dtype() != DType::kBool || c.num_elements() != 1) {
           return absl::InvalidArgumentError(absl::StrCat(
               where, ": the body's cond output must be one bool, got ", std::string(DTypeName(c.dtype())),
@@ -234,7 +245,9 @@ class LoopKernel : public OpKernel {
         cond = *c.data_as<uint8_t>() != 0;
       }
       for (int j = 0; j < n; ++j) {
-        if (!invariant_[j] && outs[1 + j].dtype() != inputs[2 + j].dtype()) {
+        // (An empty optional has no dtype yet; it may become a value of any declared type.)
+        if (!invariant_[j] && outs[1 + j].dtype() != inputs[2 + j].dtype() &&
+            inputs[2 + j].dtype() != DType::kUndefined && outs[1 + j].dtype() != DType::kUndefined) {
           return absl::InvalidArgumentError(absl::StrCat(
               where, ": the body turns carried value ", j, " from ",
               std::string(DTypeName(inputs[2 + j].dtype())), " into ",
@@ -242,22 +255,29 @@ class LoopKernel : public OpKernel {
         }
       }
       for (int k = 0; k < layout_.scans; ++k) {
-        SEQRT_RETURN_IF_ERROR(
-            scans[k].Append(outs[1 + n + k].view(), where, absl::StrCat("scan output ", k)));
+        const Value& scan = outs[1 + n + k];
+        if (!scan.is_tensor()) {
+          return absl::InvalidArgumentError(absl::StrCat(where, ": scan output ", k, " is a ", scan.Describe(),
+                                                         "; scan outputs must be tensors"));
+        }
+        SEQRT_RETURN_IF_ERROR(scans[k].Append(scan.tensor().view(), where, absl::StrCat("scan output ", k)));
       }
       // The new carried values replace the old ones, which the finished body no longer reads.
       for (int j = 0; j < n; ++j) {
         if (invariant_[j]) continue;
         carried[j] = std::move(outs[1 + j]);
+        carried_set[j] = true;
         inputs[2 + j] = carried[j].view();
       }
     }
 
-    std::vector<Tensor> results(node_.outputs.size());
+    std::vector<Value> results(node_.outputs.size());
     for (int j = 0; j < n && j < static_cast<int>(results.size()); ++j) {
       if (!node_.HasOutput(j)) continue;
       // Still the node's input after zero iterations or when the body leaves it untouched.
-      results[j] = carried[j].raw_data() ? std::move(carried[j]) : Tensor::CopyOf(inputs[2 + j]);
+      if (carried_set[j]) results[j] = std::move(carried[j]);
+      else if (inputs[2 + j].is_tensor()) results[j] = Tensor::CopyOf(inputs[2 + j].tensor());
+      else results[j] = *inputs[2 + j].boxed();
     }
     for (int k = 0; k < layout_.scans; ++k) {
       const int o = n + k;
@@ -289,6 +309,7 @@ OpSchema LoopSchema() {
   s.infer = &InferLoop;
   s.kernels = {&MakeKernel<LoopKernel>};
   s.allocates_outputs = true;
+  s.boxed_values = true;
   s.foldable = true;
   return s;
 }

@@ -175,7 +175,7 @@ class ScanKernel : public OpKernel {
     return absl::InternalError("Scan runs through ComputeWithOutputs");
   }
 
-  absl::StatusOr<std::vector<Tensor>> ComputeWithOutputs(ComputeContext& ctx) const override {
+  absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
     const SubgraphRunner* runner = GetSubgraphRunner(ctx.runtime_hook);
     if (runner == nullptr) return absl::InternalError(absl::StrCat(node_.Describe(), ": no subgraph runner"));
     for (int i = attrs_.first_state; i < node_.num_inputs(); ++i) {
@@ -183,7 +183,9 @@ class ScanKernel : public OpKernel {
         return absl::InvalidArgumentError(absl::StrCat(node_.Describe(), ": input ", i, " is empty"));
       }
     }
-    return attrs_.batched ? RunBatched(ctx, *runner) : RunUnbatched(ctx, *runner);
+    SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> results,
+                           attrs_.batched ? RunBatched(ctx, *runner) : RunUnbatched(ctx, *runner));
+    return ToValues(std::move(results));
   }
 
  private:
@@ -243,7 +245,7 @@ class ScanKernel : public OpKernel {
     std::vector<TensorView> inputs;
     for (int j = 0; j < n; ++j) inputs.push_back(InputView(ctx, j));
     for (int m = 0; m < attrs_.scan_inputs; ++m) inputs.emplace_back();
-    for (const TensorView& v : CaptureViews(node_, body_, ctx)) inputs.push_back(v);
+    const std::vector<ValueView> captures = CaptureViews(node_, body_, ctx);
 
     std::vector<Tensor> states;
     std::vector<Stacker> scans(attrs_.scan_outputs);
@@ -253,7 +255,8 @@ class ScanKernel : public OpKernel {
         inputs[n + m] = TensorView(sources[m].whole.dtype(), sources[m].slice_dims, sources[m].Slice(idx));
       }
       SEQRT_RETURN_IF_ERROR(CheckRunLimits(where));
-      SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outs, runner.Run(body_.graph, inputs));
+      SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outs,
+                             runner.RunTensors(body_.graph, BodyInputs(inputs, captures)));
       SEQRT_RETURN_IF_ERROR(TakeStates(outs, t, &inputs, &states));
       for (int k = 0; k < attrs_.scan_outputs; ++k)
         SEQRT_RETURN_IF_ERROR(scans[k].Append(outs[n + k].view(), where, absl::StrCat("scan output ", k)));
@@ -274,6 +277,14 @@ class ScanKernel : public OpKernel {
                                    declared.fully_known() ? declared.ToDims() : Dims{});
     }
     return results;
+  }
+
+  // The body's formal inputs (states, scan slices) followed by the captured outer values.
+  static std::vector<ValueView> BodyInputs(const std::vector<TensorView>& formal,
+                                           const std::vector<ValueView>& captures) {
+    std::vector<ValueView> all(formal.begin(), formal.end());
+    all.insert(all.end(), captures.begin(), captures.end());
+    return all;
   }
 
   // Replaces the state inputs with the body's new states, checking they keep their dtype.
@@ -334,19 +345,19 @@ class ScanKernel : public OpKernel {
     };
     std::vector<std::vector<Tensor>> final_states(batch);
     std::vector<std::vector<Stacker>> scans(batch, std::vector<Stacker>(attrs_.scan_outputs));
-    const std::vector<TensorView> captures = CaptureViews(node_, body_, ctx);
+    const std::vector<ValueView> captures = CaptureViews(node_, body_, ctx);
     for (int64_t b = 0; b < batch; ++b) {
       std::vector<TensorView> inputs;
       for (int j = 0; j < n; ++j) inputs.push_back(row(1 + j, b, 0, false));
       for (int m = 0; m < attrs_.scan_inputs; ++m) inputs.emplace_back();
-      inputs.insert(inputs.end(), captures.begin(), captures.end());
       for (int64_t t = 0; t < lens[b]; ++t) {
         for (int m = 0; m < attrs_.scan_inputs; ++m) {
           const int64_t idx = attrs_.input_dirs[m] ? lens[b] - 1 - t : t;
           inputs[n + m] = row(first_scan + m, b, idx, true);
         }
         SEQRT_RETURN_IF_ERROR(CheckRunLimits(where));
-        SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outs, runner.Run(body_.graph, inputs));
+        SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outs,
+                               runner.RunTensors(body_.graph, BodyInputs(inputs, captures)));
         SEQRT_RETURN_IF_ERROR(TakeStates(outs, t, &inputs, &final_states[b]));
         for (int k = 0; k < attrs_.scan_outputs; ++k)
           SEQRT_RETURN_IF_ERROR(scans[b][k].Append(outs[n + k].view(), where, absl::StrCat("scan output ", k)));
@@ -425,6 +436,7 @@ OpSchema ScanSchema() {
   s.infer = &InferScan;
   s.kernels = {&MakeKernel<ScanKernel>};
   s.allocates_outputs = true;
+  s.boxed_values = true;  // its body may capture outer sequences
   return s;
 }
 

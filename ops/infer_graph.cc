@@ -49,6 +49,7 @@ std::vector<InferContext::InputFacts> GraphInputFacts(const graph::Graph& graph,
     if (id == graph::kNoValue) continue;
     const graph::Value& v = graph.value(id);
     facts[i].present = true;
+    facts[i].kind = v.kind;
     facts[i].dtype = v.dtype;
     facts[i].shape = v.shape;
     facts[i].constant = v.constant.get();
@@ -70,7 +71,7 @@ absl::Status InferGraphShapes(graph::Graph& graph, const OpRegistry& registry) {
         return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": required input ", i, " is empty"));
     }
     InferContext ctx(node, GraphInputFacts(graph, node), static_cast<int>(node.outputs.size()));
-    absl::Status st = schema->infer ? schema->infer(ctx) : absl::OkStatus();
+    absl::Status st = RunShapeFunction(*schema, ctx);
     if (!st.ok()) {
       std::string msg(st.message());
       if (msg.find(node.Describe()) == std::string::npos) msg = absl::StrCat(node.Describe(), ": ", msg);
@@ -80,6 +81,10 @@ absl::Status InferGraphShapes(graph::Graph& graph, const OpRegistry& registry) {
       if (node.outputs[o] == graph::kNoValue) continue;
       graph::Value& v = graph.value(node.outputs[o]);
       const auto& facts = ctx.output(static_cast<int>(o));
+      // A sequence/optional kind the model declares wins: a Loop carrying an optional that
+      // its body fills yields what the graph declares (a sequence), and the two look alike
+      // at run time.
+      if (!IsBoxedKind(v.kind)) v.kind = facts.kind;
       if (facts.dtype != DType::kUndefined) v.dtype = facts.dtype;
       v.shape = MergeShapes(v.shape, facts.shape);
     }

@@ -23,6 +23,7 @@
 #include "graph/graph.h"
 #include "seqrt/status.h"
 #include "seqrt/tensor.h"
+#include "seqrt/value.h"
 
 namespace seqrt::ops {
 
@@ -113,6 +114,7 @@ class ComputeContext {
     DType dtype = DType::kUndefined;
     const Dims* dims = nullptr;
     const void* data = nullptr;
+    const Value* boxed = nullptr;  // set instead of data for sequence/optional inputs
   };
   struct Out {
     DType dtype = DType::kUndefined;
@@ -125,7 +127,11 @@ class ComputeContext {
 
   int num_inputs() const { return static_cast<int>(inputs_.size()); }
   int num_outputs() const { return static_cast<int>(outputs_.size()); }
-  bool has_input(int i) const { return i < num_inputs() && inputs_[i].data != nullptr; }
+  bool has_input(int i) const {
+    return i < num_inputs() && (inputs_[i].data != nullptr || inputs_[i].boxed != nullptr);
+  }
+  // A sequence/optional input (ops with OpSchema::boxed_values); null for tensor inputs.
+  const Value* input_value(int i) const { return i < num_inputs() ? inputs_[i].boxed : nullptr; }
   bool has_output(int i) const { return i < num_outputs() && outputs_[i].data != nullptr; }
   DType input_dtype(int i) const { return inputs_[i].dtype; }
   const Dims& input_dims(int i) const { return *inputs_[i].dims; }
@@ -164,10 +170,11 @@ class OpKernel {
     return absl::OkStatus();
   }
   virtual absl::Status Compute(ComputeContext& ctx) const = 0;
-  // For ops whose output shapes are known only after computing (Loop, If, Scan; schema flag
-  // `allocates_outputs`): the runtime calls this instead of Compute, with null output buffers,
-  // and takes the returned tensors as the node's outputs (absent outputs may be empty).
-  virtual absl::StatusOr<std::vector<Tensor>> ComputeWithOutputs(ComputeContext& ctx) const {
+  // For ops whose output shapes are known only after computing (Loop, If, Scan, the sequence
+  // ops; schema flag `allocates_outputs`): the runtime calls this instead of Compute, with null
+  // output buffers, and takes the returned values as the node's outputs (absent outputs may be
+  // empty). Tensor-typed outputs must hold tensors.
+  virtual absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const {
     (void)ctx;
     return absl::UnimplementedError("this kernel does not allocate its own outputs");
   }

@@ -17,14 +17,17 @@ namespace seqrt::ops {
 // cannot know yet stay unknown (the node then runs as a dynamic node at plan time).
 class InferContext {
  public:
+  // For sequences and optionals, dtype and shape describe the element tensor.
   struct InputFacts {
     bool present = false;
+    ValueKind kind = ValueKind::kTensor;
     DType dtype = DType::kUndefined;
     graph::Shape shape;
     const Tensor* constant = nullptr;
   };
   struct OutputFacts {
     bool present = false;
+    ValueKind kind = ValueKind::kTensor;
     DType dtype = DType::kUndefined;
     graph::Shape shape;
   };
@@ -42,11 +45,14 @@ class InferContext {
   bool has_input(int i) const { return i < num_inputs() && inputs_[i].present; }
   bool has_output(int i) const { return i < num_outputs() && outputs_[i].present; }
   DType input_dtype(int i) const { return inputs_[i].dtype; }
+  ValueKind input_kind(int i) const { return inputs_[i].kind; }
   const graph::Shape& input_shape(int i) const { return inputs_[i].shape; }
   const Tensor* input_constant(int i) const { return has_input(i) ? inputs_[i].constant : nullptr; }
 
-  void SetOutput(int i, DType dtype, graph::Shape shape) {
+  // Sequence and optional outputs give their element tensor's dtype and shape.
+  void SetOutput(int i, DType dtype, graph::Shape shape, ValueKind kind = ValueKind::kTensor) {
     if (i >= num_outputs()) return;
+    outputs_[i].kind = kind;
     outputs_[i].dtype = dtype;
     outputs_[i].shape = std::move(shape);
   }
@@ -93,6 +99,15 @@ struct OpSchema {
   // run as dynamic steps through OpKernel::ComputeWithOutputs. Their shape function may leave
   // dims unknown. Inputs seen by infer/Prepare/Compute are node.inputs then node.implicit_inputs.
   bool allocates_outputs = false;
+  // True for ops that take or return sequence/optional values (ops/sequence/, control flow).
+  // They must also set allocates_outputs: their kernels see such inputs through
+  // ComputeContext::input_value and return them from ComputeWithOutputs. Other ops given a
+  // sequence or optional input are refused with an error naming the input.
+  bool boxed_values = false;
 };
+
+// Runs the schema's shape function, first refusing sequence/optional inputs to ops that
+// take tensors only. Identity passes any value through unchanged.
+absl::Status RunShapeFunction(const OpSchema& schema, InferContext& ctx);
 
 }  // namespace seqrt::ops

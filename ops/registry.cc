@@ -31,6 +31,7 @@ const OpRegistry& OpRegistry::Global() {
     RegisterIntegerOps(*r);
     RegisterVisionOps(*r);
     RegisterTextOps(*r);
+    RegisterSequenceOps(*r);
     return r;
   }();
   return *registry;

@@ -55,5 +55,6 @@ void RegisterSignalOps(OpRegistry& registry);
 void RegisterIntegerOps(OpRegistry& registry);
 void RegisterVisionOps(OpRegistry& registry);
 void RegisterTextOps(OpRegistry& registry);
+void RegisterSequenceOps(OpRegistry& registry);  // ops/sequence/
 
 }  // namespace seqrt::ops

@@ -69,6 +69,21 @@ std::string Compare(const Tensor& got, const Tensor& want, const ConformanceOpti
   return mismatch;
 }
 
+// Compares a sequence or optional result element by element with Compare.
+std::string CompareValues(const Value& got, const Value& want, const ConformanceOptions& o, double* worst) {
+  if (got.holds() != want.holds())
+    return absl::StrCat("got ", got.Describe(), ", expected ", want.Describe());
+  if (got.is_tensor()) return Compare(got.tensor(), want.tensor(), o, worst);
+  if (got.is_nothing()) return "";
+  if (got.sequence_length() != want.sequence_length())
+    return absl::StrCat("got ", got.Describe(), ", expected ", want.Describe());
+  for (size_t k = 0; k < got.sequence_length(); ++k) {
+    std::string why = Compare(got.element(k), want.element(k), o, worst);
+    if (!why.empty()) return absl::StrCat("sequence element ", k, ": ", why);
+  }
+  return "";
+}
+
 // numpy has no bfloat16, so ONNX's test generator (onnx 1.12) stores bfloat16 tensors as
 // uint16 holding the raw bits. Where the model says bfloat16, read such a tensor as bfloat16.
 Tensor AsModelDType(Tensor t, DType model_dtype) {
@@ -131,14 +146,18 @@ CaseResult RunTestCase(const std::string& case_dir, const ConformanceOptions& op
   double worst = 0;
   std::vector<std::string> redeclared_names;  // inputs whose declared shape the data contradicted
   for (const std::string& set : data_sets) {
-    std::vector<Tensor> inputs;
-    NamedInputs named;
+    std::vector<Value> inputs;
+    NamedValues named;
     std::vector<std::string> input_files = SortedFiles(set, "input_");
     inputs.reserve(input_files.size());
     for (size_t k = 0; k < input_files.size(); ++k) {
+      // The file's proto type follows the model's declared input type, found by name (the
+      // proto's own) or else by position.
+      const ValueInfo* info = k < session->inputs().size() ? &session->inputs()[k] : nullptr;
       std::string name;
-      auto t = ReadTensorFile(input_files[k], &name);
-      if (!t.ok()) return fail(CaseResult::Outcome::kFailed, std::string(t.status().message()));
+      auto v = ReadValueFile(input_files[k], info ? info->kind : ValueKind::kTensor,
+                             info ? info->dtype : DType::kUndefined, &name);
+      if (!v.ok()) return fail(CaseResult::Outcome::kFailed, std::string(v.status().message()));
       if (name.empty()) {
         if (k >= input_order.size())
           return fail(CaseResult::Outcome::kFailed, absl::StrCat(input_files[k], " has no name and no matching input"));
@@ -146,13 +165,16 @@ CaseResult RunTestCase(const std::string& case_dir, const ConformanceOptions& op
       }
       DType model_dtype = DType::kUndefined;
       for (const ValueInfo& vi : session->inputs()) if (vi.name == name) model_dtype = vi.dtype;
-      inputs.push_back(AsModelDType(std::move(*t), model_dtype));
-      named.emplace_back(name, inputs.back().view());
+      if (v->is_tensor()) v->tensor() = AsModelDType(std::move(v->tensor()), model_dtype);
+      inputs.push_back(*std::move(v));
+      const Value& in = inputs.back();
+      named.emplace_back(name, info && IsBoxedKind(info->kind) ? ValueView(&in) : in.view());
     }
     std::vector<std::pair<std::string, Dims>> contradicting;
     for (const auto& [name, view] : named)
       for (const ValueInfo& vi : session->inputs())
-        if (vi.name == name && Contradicts(vi, view.dims())) contradicting.emplace_back(name, view.dims());
+        if (vi.name == name && view.is_tensor() && Contradicts(vi, view.tensor().dims()))
+          contradicting.emplace_back(name, view.tensor().dims());
     std::optional<Session> redeclared;
     if (!contradicting.empty()) {
       const std::string model_path = (fs::path(case_dir) / "model.onnx").string();
@@ -168,20 +190,23 @@ CaseResult RunTestCase(const std::string& case_dir, const ConformanceOptions& op
       redeclared.emplace(*std::move(s2));
       for (const auto& c : contradicting) redeclared_names.push_back(c.first);
     }
-    auto outputs = (redeclared ? *redeclared : *session).Run(named);
+    auto outputs = (redeclared ? *redeclared : *session).RunValues(named);
     if (!outputs.ok()) return fail(outcome_of(outputs.status()), std::string(outputs.status().message()));
     std::vector<std::string> output_files = SortedFiles(set, "output_");
     for (size_t k = 0; k < output_files.size(); ++k) {
+      const ValueInfo* info = k < session->outputs().size() ? &session->outputs()[k] : nullptr;
       std::string name;
-      auto want = ReadTensorFile(output_files[k], &name);
+      auto want = ReadValueFile(output_files[k], info ? info->kind : ValueKind::kTensor,
+                                info ? info->dtype : DType::kUndefined, &name);
       if (!want.ok()) return fail(CaseResult::Outcome::kFailed, std::string(want.status().message()));
       size_t index = k;
       for (size_t i = 0; i < session->outputs().size(); ++i)
         if (!name.empty() && session->outputs()[i].name == name) index = i;
       if (index >= outputs->size())
         return fail(CaseResult::Outcome::kFailed, absl::StrCat("expected output ", k, " was not produced"));
-      std::string why = Compare((*outputs)[index], AsModelDType(std::move(*want), session->outputs()[index].dtype),
-                                options, &worst);
+      if (want->is_tensor())
+        want->tensor() = AsModelDType(std::move(want->tensor()), session->outputs()[index].dtype);
+      std::string why = CompareValues((*outputs)[index], *want, options, &worst);
       if (!why.empty()) {
         const std::string& out_name = session->outputs()[index].name;
         return fail(CaseResult::Outcome::kFailed,

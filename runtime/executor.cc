@@ -29,16 +29,35 @@ struct Plan::RunState {
   void* arena = nullptr;                      // the buffer `contexts` point into
   std::vector<ops::ComputeContext> contexts;  // per step; unused for dynamic steps
   std::vector<Tensor> dynamic;                // per value id, for dynamic values
+  std::vector<Value> boxed;                   // per value id, for sequences and optionals
   const RunInputs* inputs = nullptr;
 };
 
 Plan::Plan() = default;
 Plan::~Plan() = default;
 
-absl::StatusOr<std::vector<Tensor>> Plan::ComputeNodeNow(const graph::Node& node,
-                                                         const ops::OpSchema& schema,
-                                                         std::vector<NowInput> inputs,
-                                                         bool reference_only) const {
+namespace {
+
+// The element shape a run-time sequence/optional shows its reader's shape function: the
+// dims all its tensors share (unknown where they differ; unknown rank when empty).
+graph::Shape ElementShape(const Value& v) {
+  if (v.is_tensor()) return graph::Shape::FromDims(v.tensor().dims());
+  if (!v.is_sequence() || v.sequence_length() == 0) return graph::Shape::UnknownRank();
+  graph::Shape shape = graph::Shape::FromDims(v.element(0).dims());
+  for (const auto& t : v.sequence()) {
+    if (static_cast<int>(t->dims().size()) != shape.rank()) return graph::Shape::UnknownRank();
+    for (int d = 0; d < shape.rank(); ++d)
+      if (shape[d].known() && shape[d].value() != t->dims()[d]) shape[d] = graph::Dim();
+  }
+  return shape;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Value>> Plan::ComputeNodeNow(const graph::Node& node,
+                                                        const ops::OpSchema& schema,
+                                                        std::vector<NowInput> inputs,
+                                                        bool reference_only) const {
   std::vector<ops::InferContext::InputFacts> facts(inputs.size());
   std::vector<Tensor> small_copies;
   small_copies.reserve(inputs.size());
@@ -46,7 +65,12 @@ absl::StatusOr<std::vector<Tensor>> Plan::ComputeNodeNow(const graph::Node& node
     const NowInput& in = inputs[i];
     if (!in.present) continue;
     facts[i].present = true;
+    facts[i].kind = in.kind;
     facts[i].dtype = in.dtype;
+    if (in.boxed) {
+      facts[i].shape = ElementShape(*in.boxed);
+      continue;
+    }
     facts[i].shape = graph::Shape::FromDims(in.dims);
     facts[i].constant = in.constant;
     if (!in.constant && in.data != kShapeOnlyPlaceholder &&
@@ -56,7 +80,7 @@ absl::StatusOr<std::vector<Tensor>> Plan::ComputeNodeNow(const graph::Node& node
     }
   }
   ops::InferContext ictx(node, facts, static_cast<int>(node.outputs.size()));
-  SEQRT_RETURN_IF_ERROR(schema.infer ? schema.infer(ictx) : absl::OkStatus());
+  SEQRT_RETURN_IF_ERROR(ops::RunShapeFunction(schema, ictx));
   SEQRT_RETURN_IF_ERROR(CheckOutputSizes(node, *graph_, ictx, options_.max_memory_bytes));
   std::vector<ops::PrepareContext::Slot> in_slots(inputs.size());
   std::vector<ops::ComputeContext::In> ins(inputs.size());
@@ -64,7 +88,7 @@ absl::StatusOr<std::vector<Tensor>> Plan::ComputeNodeNow(const graph::Node& node
     if (!inputs[i].present) continue;
     in_slots[i] = {inputs[i].dtype, inputs[i].dims, facts[i].constant, true,
                    inputs[i].stable && facts[i].constant == inputs[i].constant};
-    ins[i] = {inputs[i].dtype, &inputs[i].dims, inputs[i].data};
+    ins[i] = {inputs[i].dtype, &inputs[i].dims, inputs[i].data, inputs[i].boxed};
   }
   std::vector<ops::PrepareContext::Slot> out_slots(node.outputs.size());
   for (size_t o = 0; o < node.outputs.size(); ++o) {
@@ -111,7 +135,7 @@ absl::StatusOr<std::vector<Tensor>> Plan::ComputeNodeNow(const graph::Node& node
   ops::ComputeContext cctx(std::move(ins), std::move(outs), scratch.get());
   cctx.runtime_hook = static_cast<const ops::SubgraphRunner*>(&subgraphs_);
   SEQRT_RETURN_IF_ERROR(kernel->Compute(cctx));
-  return outputs;
+  return std::vector<Value>(std::make_move_iterator(outputs.begin()), std::make_move_iterator(outputs.end()));
 }
 
 const void* Plan::ResolveData(graph::ValueId id, const RunState& state) const {
@@ -122,14 +146,27 @@ const void* Plan::ResolveData(graph::ValueId id, const RunState& state) const {
     case Storage::kGraphInput: return state.inputs ? state.inputs->data[root.input_index] : nullptr;
     case Storage::kArena: return static_cast<const char*>(state.arena) + root.offset;
     case Storage::kDynamic: return state.dynamic[pv.root].raw_data();
-    case Storage::kAbsent: return nullptr;
+    case Storage::kAbsent:
+    case Storage::kBoxed: return nullptr;
   }
+  return nullptr;
+}
+
+const Value* Plan::ResolveBoxed(graph::ValueId id, const RunState& state) const {
+  const graph::ValueId r = values_[id].root;
+  const PlanValue& root = values_[r];
+  if (root.storage == Storage::kGraphInput)
+    return state.inputs && root.input_index < static_cast<int>(state.inputs->boxed.size())
+               ? state.inputs->boxed[root.input_index]
+               : nullptr;
+  if (root.storage == Storage::kBoxed) return &state.boxed[r];
   return nullptr;
 }
 
 std::unique_ptr<Plan::RunState> Plan::NewRunState() const {
   auto state = std::make_unique<RunState>();
   state->dynamic.resize(values_.size());
+  state->boxed.resize(values_.size());
   return state;
 }
 
@@ -173,6 +210,15 @@ absl::Status Plan::RunDynamicStep(const PlanStep& step, RunState& state) const {
     graph::ValueId id = ids[i];
     if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) continue;
     const PlanValue& pv = values_[id];
+    if (IsBoxedKind(pv.kind)) {
+      const Value* boxed = ResolveBoxed(id, state);
+      if (boxed == nullptr) {
+        return absl::InternalError(absl::StrCat(node.Describe(), ": input ", i, " (a ",
+                                                std::string(ValueKindName(pv.kind)), ") is not available"));
+      }
+      inputs[i] = {true, pv.dtype, Dims{}, nullptr, nullptr, boxed, pv.kind};
+      continue;
+    }
     const bool dynamic = values_[pv.root].storage == Storage::kDynamic;
     const bool constant = pv.storage == Storage::kConstant;
     inputs[i] = {true, pv.dtype, dynamic ? state.dynamic[pv.root].dims() : pv.dims,
@@ -182,15 +228,24 @@ absl::Status Plan::RunDynamicStep(const PlanStep& step, RunState& state) const {
   if (!outputs.ok()) return AnnotateNode(outputs.status(), node);
   for (size_t o = 0; o < node.outputs.size() && o < outputs->size(); ++o) {
     if (node.outputs[o] == graph::kNoValue) continue;
-    if (!(*outputs)[o].raw_data()) {
+    Value& out = (*outputs)[o];
+    if (values_[node.outputs[o]].storage == Storage::kBoxed) {
+      state.boxed[node.outputs[o]] = std::move(out);
+      continue;
+    }
+    if (!out.is_tensor()) {
+      return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": output ", o, " is a ",
+                                                     out.Describe(), " where the graph expects a tensor"));
+    }
+    if (!out.tensor().raw_data()) {
       return absl::InternalError(absl::StrCat(node.Describe(), ": output ", o, " was not produced"));
     }
-    state.dynamic[node.outputs[o]] = std::move((*outputs)[o]);
+    state.dynamic[node.outputs[o]] = std::move(out.tensor());
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<Tensor>> Plan::Execute(const RunInputs& inputs,
+absl::StatusOr<std::vector<Value>> Plan::Execute(const RunInputs& inputs,
                                                   std::vector<ProfileEvent>* profile,
                                                   const std::vector<bool>* needed,
                                                   const std::vector<void*>* direct) const {
@@ -273,21 +328,30 @@ absl::StatusOr<std::vector<Tensor>> Plan::Execute(const RunInputs& inputs,
            std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count(), omp_get_max_threads()});
     }
   }
-  std::vector<Tensor> outputs;
+  std::vector<Value> outputs;
   outputs.reserve(g.outputs.size());
   for (size_t o = 0; o < g.outputs.size(); ++o) {
     const bool written = direct && o < direct->size() && (*direct)[o] && direct_ok_[o];
     if (written || (needed && o < needed->size() && !(*needed)[o])) {
-      outputs.emplace_back();
+      outputs.emplace_back(Tensor());
       continue;
     }
     const graph::ValueId id = g.outputs[o];
     const PlanValue& pv = values_[id];
+    if (IsBoxedKind(pv.kind)) {
+      const Value* boxed = ResolveBoxed(id, *state);
+      if (boxed == nullptr) {
+        return absl::InternalError(absl::StrCat("output '", g.value(id).name, "' was not produced"));
+      }
+      outputs.push_back(*boxed);
+      continue;
+    }
     const bool dynamic = values_[pv.root].storage == Storage::kDynamic;
     const Dims& dims = dynamic ? state->dynamic[pv.root].dims() : pv.dims;
     outputs.push_back(Tensor::CopyOf(TensorView(pv.dtype, dims, ResolveData(id, *state))));
   }
   for (Tensor& t : state->dynamic) if (t.raw_data()) t = Tensor();
+  for (Value& v : state->boxed) if (!v.is_nothing()) v = Value();
   return outputs;
 }
 

@@ -14,10 +14,20 @@ namespace seqrt {
 
 std::string ValueInfo::ToString() const {
   std::string out(DTypeName(dtype));
-  if (!has_shape) return out + "[?]";
-  std::vector<std::string> dims;
-  for (const DimInfo& d : shape) dims.push_back(d.known() ? absl::StrCat(d.value) : (d.symbol.empty() ? "?" : d.symbol));
-  return absl::StrCat(out, "[", absl::StrJoin(dims, ","), "]");
+  if (!has_shape) {
+    out += "[?]";
+  } else {
+    std::vector<std::string> dims;
+    for (const DimInfo& d : shape) dims.push_back(d.known() ? absl::StrCat(d.value) : (d.symbol.empty() ? "?" : d.symbol));
+    out = absl::StrCat(out, "[", absl::StrJoin(dims, ","), "]");
+  }
+  switch (kind) {
+    case ValueKind::kTensor: return out;
+    case ValueKind::kSequence: return absl::StrCat("sequence(", out, ")");
+    case ValueKind::kOptionalTensor: return absl::StrCat("optional(", out, ")");
+    case ValueKind::kOptionalSequence: return absl::StrCat("optional(sequence(", out, "))");
+  }
+  return out;
 }
 
 namespace runtime {
@@ -36,6 +46,7 @@ void CountOps(const graph::Graph& g, ModelInfo& info) {
 ValueInfo ToValueInfo(const graph::Value& value) {
   ValueInfo vi;
   vi.name = value.name;
+  vi.kind = value.kind;
   vi.dtype = value.dtype;
   vi.has_shape = value.shape.rank_known;
   for (const graph::Dim& d : value.shape.dims) {

@@ -21,11 +21,14 @@
 
 namespace seqrt::runtime {
 
-enum class Storage { kAbsent, kGraphInput, kConstant, kArena, kDynamic };
+// kBoxed: a sequence or optional, held for one run as a seqrt::Value outside the arena.
+// (Graph inputs of those kinds are kGraphInput and read from RunInputs::boxed.)
+enum class Storage { kAbsent, kGraphInput, kConstant, kArena, kDynamic, kBoxed };
 
 struct PlanValue {
   Storage storage = Storage::kAbsent;
-  DType dtype = DType::kUndefined;
+  ValueKind kind = ValueKind::kTensor;
+  DType dtype = DType::kUndefined;  // the element dtype of sequences and optionals
   Dims dims;                          // valid unless kDynamic
   const Tensor* constant = nullptr;   // kConstant
   int input_index = -1;               // kGraphInput: position in the run's input list
@@ -58,18 +61,21 @@ struct PlanOptions {
 // Bound inputs for one run: one entry per Plan::input_values() (null for unbound).
 struct RunInputs {
   std::vector<const void*> data;
+  std::vector<const Value*> boxed;  // sequence/optional inputs (data is null for those)
 };
 
 class Plan {
  public:
   // `input_dims[i]` / `input_dtypes[i]` describe graph.inputs[i] (then graph.captures, for
   // subgraph bodies); `bound[i]` is false for an initializer-backed input the caller did not
-  // override (its initializer is used).
+  // override (its initializer is used). `input_kinds` says which are sequences/optionals
+  // (empty: what the graph declares); their dims are ignored.
   static absl::StatusOr<std::unique_ptr<Plan>> Build(std::shared_ptr<const graph::Graph> graph,
                                                      const std::vector<Dims>& input_dims,
                                                      const std::vector<DType>& input_dtypes,
                                                      const std::vector<bool>& bound,
-                                                     const PlanOptions& options);
+                                                     const PlanOptions& options,
+                                                     const std::vector<ValueKind>& input_kinds = {});
 
   // Runs the plan. `inputs.data[i]` points at graph.inputs[i]'s data (then captures'; null
   // when unbound).
@@ -77,7 +83,7 @@ class Plan {
   // back empty (not copied). With `direct`, output o is computed straight into
   // (*direct)[o] when that is not null (only for outputs where WritesDirectly(o); the caller
   // checked the size) and comes back empty too.
-  absl::StatusOr<std::vector<Tensor>> Execute(const RunInputs& inputs,
+  absl::StatusOr<std::vector<Value>> Execute(const RunInputs& inputs,
                                               std::vector<ProfileEvent>* profile,
                                               const std::vector<bool>* needed = nullptr,
                                               const std::vector<void*>* direct = nullptr) const;
@@ -100,7 +106,7 @@ class Plan {
   Plan();  // defined next to RunState (runtime/executor.cc), which it must see complete
 
   absl::Status BuildSteps(const std::vector<Dims>& input_dims, const std::vector<DType>& input_dtypes,
-                          const std::vector<bool>& bound);
+                          const std::vector<bool>& bound, const std::vector<ValueKind>& input_kinds);
   // One input of a node computed outside the arena (folding, dynamic steps).
   struct NowInput {
     bool present = false;
@@ -109,9 +115,11 @@ class Plan {
     const Tensor* constant = nullptr;
     const void* data = nullptr;
     bool stable = false;  // `constant` lives as long as the session
+    const Value* boxed = nullptr;  // sequence/optional inputs
+    ValueKind kind = ValueKind::kTensor;
   };
   // Infers, prepares and computes one node on heap buffers; returns its outputs.
-  absl::StatusOr<std::vector<Tensor>> ComputeNodeNow(const graph::Node& node, const ops::OpSchema& schema,
+  absl::StatusOr<std::vector<Value>> ComputeNodeNow(const graph::Node& node, const ops::OpSchema& schema,
                                                      std::vector<NowInput> inputs, bool reference_only) const;
   absl::Status FoldNode(const graph::Node& node, const ops::OpSchema& schema);
   absl::Status AddStaticStep(int node_index, const ops::OpSchema& schema,
@@ -123,6 +131,7 @@ class Plan {
   std::unique_ptr<RunState> NewRunState() const;
   absl::Status RunDynamicStep(const PlanStep& step, RunState& state) const;
   const void* ResolveData(graph::ValueId id, const RunState& state) const;
+  const Value* ResolveBoxed(graph::ValueId id, const RunState& state) const;
 
   std::shared_ptr<const graph::Graph> graph_;
   PlanOptions options_;

@@ -16,14 +16,15 @@ absl::StatusOr<std::unique_ptr<Plan>> Plan::Build(std::shared_ptr<const graph::G
                                                   const std::vector<Dims>& input_dims,
                                                   const std::vector<DType>& input_dtypes,
                                                   const std::vector<bool>& bound,
-                                                  const PlanOptions& options) {
+                                                  const PlanOptions& options,
+                                                  const std::vector<ValueKind>& input_kinds) {
   std::unique_ptr<Plan> plan(new Plan);
   plan->graph_ = std::move(graph);
   plan->options_ = options;
   if (!plan->options_.store) plan->options_.store = std::make_shared<PreparedStateStore>();
   if (!plan->options_.arenas) plan->options_.arenas = std::make_shared<ArenaPool>();
   plan->subgraphs_.set_options(plan->options_);
-  SEQRT_RETURN_IF_ERROR(plan->BuildSteps(input_dims, input_dtypes, bound));
+  SEQRT_RETURN_IF_ERROR(plan->BuildSteps(input_dims, input_dtypes, bound, input_kinds));
   plan->PlanArena();
   SEQRT_RETURN_IF_ERROR(plan->CheckPlanSize());
   plan->FindDirectOutputs();
@@ -64,7 +65,8 @@ absl::Status Plan::CheckPlanSize() const {
 
 absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
                               const std::vector<DType>& input_dtypes,
-                              const std::vector<bool>& bound) {
+                              const std::vector<bool>& bound,
+                              const std::vector<ValueKind>& input_kinds) {
   const graph::Graph& g = *graph_;
   values_.assign(g.values.size(), PlanValue{});
   for (graph::ValueId id = 0; id < static_cast<graph::ValueId>(g.values.size()); ++id) {
@@ -87,8 +89,9 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
     pv.constant = nullptr;
     pv.stable = false;
     pv.input_index = static_cast<int>(i);
+    pv.kind = i < input_kinds.size() ? input_kinds[i] : g.value(bindable[i]).kind;
     pv.dtype = input_dtypes[i];
-    pv.dims = input_dims[i];
+    pv.dims = IsBoxedKind(pv.kind) ? Dims{} : input_dims[i];
   }
   // Subgraph captures are bound by the enclosing node like inputs (Loop/If/Scan bodies).
   std::vector<int> consumers(g.values.size(), 0);
@@ -112,8 +115,11 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
       if (id == graph::kNoValue || values_[id].storage == Storage::kAbsent) continue;
       const PlanValue& pv = values_[id];
       facts[i].present = true;
+      facts[i].kind = pv.kind;
       facts[i].dtype = pv.dtype;
-      if (pv.storage == Storage::kDynamic) {
+      // A sequence's length and element shapes are run-time facts: its readers run as
+      // dynamic steps, seeing at plan time only the element shape the model declares.
+      if (pv.storage == Storage::kDynamic || IsBoxedKind(pv.kind)) {
         any_dynamic = true;
         facts[i].shape = g.value(id).shape;
         if (facts[i].shape.rank_known)
@@ -125,14 +131,30 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
       else all_constant = false;
     }
     ops::InferContext ctx(node, std::move(facts), static_cast<int>(node.outputs.size()));
-    SEQRT_RETURN_IF_ERROR(AnnotateNode(schema->infer ? schema->infer(ctx) : absl::OkStatus(), node));
+    SEQRT_RETURN_IF_ERROR(AnnotateNode(ops::RunShapeFunction(*schema, ctx), node));
     SEQRT_RETURN_IF_ERROR(CheckOutputSizes(node, g, ctx, options_.max_memory_bytes));
 
-    bool outputs_known = true;
-    for (int o = 0; o < ctx.num_outputs(); ++o)
-      if (ctx.has_output(o) && !ctx.output(o).shape.fully_known()) outputs_known = false;
+    if (!schema->boxed_values && node.HasInput(0) && node.HasOutput(0) && IsBoxedKind(values_[node.inputs[0]].kind)) {
+      // Identity of a sequence or optional (the only tensor op RunShapeFunction lets through):
+      // the output is the input, no step needed.
+      PlanValue& out = values_[node.outputs[0]];
+      const PlanValue& in = values_[node.inputs[0]];
+      out.storage = Storage::kBoxed;
+      out.kind = in.kind;
+      out.dtype = in.dtype;
+      out.root = in.root;
+      continue;
+    }
+
+    bool outputs_known = true, boxed_outputs = false;
+    for (int o = 0; o < ctx.num_outputs(); ++o) {
+      if (!ctx.has_output(o)) continue;
+      if (!ctx.output(o).shape.fully_known()) outputs_known = false;
+      if (IsBoxedKind(ctx.output(o).kind)) boxed_outputs = true;
+    }
 
     const bool foldable_now = (outputs_known || schema->allocates_outputs) && !any_dynamic &&
+                              !boxed_outputs &&
                               ((schema->foldable && all_constant) || schema->reads_only_shapes);
     if (foldable_now) {
       SEQRT_RETURN_IF_ERROR(AnnotateNode(FoldNode(node, *schema), node));
@@ -158,8 +180,10 @@ absl::Status Plan::BuildSteps(const std::vector<Dims>& input_dims,
     step.dynamic = true;
     for (int o = 0; o < ctx.num_outputs(); ++o) {
       if (!ctx.has_output(o)) continue;
-      values_[node.outputs[o]].storage = Storage::kDynamic;
-      values_[node.outputs[o]].dtype = ctx.output(o).dtype;
+      PlanValue& pv = values_[node.outputs[o]];
+      pv.kind = ctx.output(o).kind;
+      pv.storage = IsBoxedKind(pv.kind) ? Storage::kBoxed : Storage::kDynamic;
+      pv.dtype = ctx.output(o).dtype;
     }
     steps_.push_back(std::move(step));
   }
@@ -186,10 +210,12 @@ absl::Status Plan::FoldNode(const graph::Node& node, const ops::OpSchema& schema
   absl::StrAppend(&key, "|", reinterpret_cast<uintptr_t>(&node));
   using Folded = std::vector<std::shared_ptr<const Tensor>>;
   auto compute = [&]() -> absl::StatusOr<std::shared_ptr<const void>> {
-    SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> outputs,
+    SEQRT_ASSIGN_OR_RETURN(std::vector<Value> outputs,
                            ComputeNodeNow(node, schema, std::move(inputs), /*reference_only=*/true));
     auto folded = std::make_shared<Folded>();
-    for (Tensor& t : outputs) folded->push_back(std::make_shared<const Tensor>(std::move(t)));
+    // Only tensors fold into plan constants; a sequence/optional output stays empty here.
+    for (Value& v : outputs)
+      folded->push_back(std::make_shared<const Tensor>(v.is_tensor() ? std::move(v.tensor()) : Tensor()));
     return std::shared_ptr<const void>(std::move(folded));
   };
   std::shared_ptr<const void> result;
@@ -310,7 +336,9 @@ void Plan::PlanArena() {
   std::vector<graph::ValueId> request_value;
   for (size_t v = 0; v < n_values; ++v) {
     PlanValue& pv = values_[v];
-    if (pv.storage == Storage::kAbsent || pv.storage == Storage::kDynamic) continue;
+    if (pv.storage == Storage::kAbsent || pv.storage == Storage::kDynamic ||
+        pv.storage == Storage::kBoxed)
+      continue;
     graph::ValueId r = find(static_cast<graph::ValueId>(v));
     pv.root = r;
     if (r != static_cast<graph::ValueId>(v)) {
@@ -411,7 +439,14 @@ PlanInfo Plan::Describe() const {
     out.name = g.value(static_cast<graph::ValueId>(v)).name;
     out.first_step = def[v];
     out.last_step = std::max(def[v], last_use_[v]);
-    if (pv.storage != Storage::kDynamic) {
+    out.kind = pv.kind;
+    if (pv.storage == Storage::kBoxed) {
+      // Outside the arena: report one element's bytes when the model fixes its shape.
+      ++info.heap_values;
+      const graph::Shape& element = g.value(static_cast<graph::ValueId>(v)).shape;
+      if (auto n = element.NumElements()) out.bytes = *n * static_cast<int64_t>(DTypeSize(pv.dtype));
+      if (pv.root != static_cast<graph::ValueId>(v)) out.alias_of = g.value(pv.root).name;
+    } else if (pv.storage != Storage::kDynamic) {
       out.bytes = NumElements(pv.dims) * DTypeSize(pv.dtype);
       if (values_[pv.root].storage == Storage::kArena) out.offset = values_[pv.root].offset;
       if (pv.root != static_cast<graph::ValueId>(v)) out.alias_of = g.value(pv.root).name;

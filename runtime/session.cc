@@ -61,7 +61,7 @@ struct Session::Impl {
 
   runtime::SessionAccess::StreamCache streams;  // runtime/stream.cc's programs
 
-  absl::StatusOr<std::shared_ptr<Plan>> PlanFor(const NamedInputs& named, runtime::RunInputs* bound,
+  absl::StatusOr<std::shared_ptr<Plan>> PlanFor(const NamedValues& named, runtime::RunInputs* bound,
                                                 int threads) const;
   // Drops least recently used built plans until both bounds hold (never `keep`).
   void EvictLocked(const std::string& keep) const;
@@ -132,7 +132,62 @@ absl::StatusOr<std::unique_ptr<Session::Impl>> MakeImpl(graph::Model model, cons
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<Plan>> Session::Impl::PlanFor(const NamedInputs& named,
+namespace {
+
+// Checks one tensor given for graph value `v` (a tensor input, or an element of a sequence /
+// the content of an optional input) against the model's declared dtype and shape.
+absl::Status CheckTensorInput(const std::string& what, const TensorView& view, const graph::Value& v) {
+  if (v.dtype != DType::kUndefined && view.dtype() != v.dtype) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " has dtype ", std::string(DTypeName(view.dtype())),
+                                                   ", the model expects ", std::string(DTypeName(v.dtype))));
+  }
+  if (v.shape.rank_known) {
+    if (static_cast<int>(view.dims().size()) != v.shape.rank()) {
+      return absl::InvalidArgumentError(absl::StrCat(what, " has rank ", view.dims().size(), " (",
+                                                     DimsToString(view.dims()), "), the model expects rank ",
+                                                     v.shape.rank(), " ", v.shape.ToString()));
+    }
+    for (int d = 0; d < v.shape.rank(); ++d) {
+      if (v.shape[d].known() && v.shape[d].value() != view.dims()[d]) {
+        return absl::InvalidArgumentError(absl::StrCat(what, " has shape ", DimsToString(view.dims()),
+                                                       " but the model fixes dim ", d, " to ",
+                                                       v.shape[d].value(), " ", v.shape.ToString()));
+      }
+    }
+  }
+  for (int64_t d : view.dims())
+    if (d < 0) return absl::InvalidArgumentError(absl::StrCat(what, " has a negative dim"));
+  if (view.data() == nullptr && view.num_elements() > 0)
+    return absl::InvalidArgumentError(absl::StrCat(what, " has no data"));
+  return absl::OkStatus();
+}
+
+// Checks a sequence/optional input against its declared kind, element dtype and shape.
+absl::Status CheckBoxedInput(const std::string& name, const Value& value, const graph::Value& v) {
+  const bool ok = (value.is_sequence() && (v.kind == ValueKind::kSequence || v.kind == ValueKind::kOptionalSequence)) ||
+                  (value.is_tensor() && v.kind == ValueKind::kOptionalTensor) ||
+                  (value.is_nothing() && v.kind != ValueKind::kSequence);
+  if (!ok) {
+    return absl::InvalidArgumentError(absl::StrCat("input '", name, "' is a ", value.Describe(), ", the model expects a ",
+                                                   std::string(ValueKindName(v.kind))));
+  }
+  if (value.is_tensor()) return CheckTensorInput(absl::StrCat("input '", name, "'"), value.tensor().view(), v);
+  if (value.is_sequence()) {
+    if (v.dtype != DType::kUndefined && value.dtype() != v.dtype) {
+      return absl::InvalidArgumentError(absl::StrCat("input '", name, "' is a sequence of ", std::string(DTypeName(value.dtype())),
+                                                     ", the model expects ", std::string(DTypeName(v.dtype))));
+    }
+    for (size_t k = 0; k < value.sequence_length(); ++k) {
+      SEQRT_RETURN_IF_ERROR(CheckTensorInput(absl::StrCat("element ", k, " of input '", name, "'"),
+                                             value.element(k).view(), v));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<Plan>> Session::Impl::PlanFor(const NamedValues& named,
                                                               runtime::RunInputs* bound, int threads) const {
   const graph::Graph& g = *graph;
   const size_t n = g.inputs.size();
@@ -140,6 +195,7 @@ absl::StatusOr<std::shared_ptr<Plan>> Session::Impl::PlanFor(const NamedInputs& 
   std::vector<DType> dtypes(n, DType::kUndefined);
   std::vector<bool> is_bound(n, false);
   bound->data.assign(n, nullptr);
+  bound->boxed.assign(n, nullptr);
   for (const auto& [name, view] : named) {
     int index = -1;
     for (size_t i = 0; i < n; ++i)
@@ -153,33 +209,27 @@ absl::StatusOr<std::shared_ptr<Plan>> Session::Impl::PlanFor(const NamedInputs& 
     if (is_bound[index])
       return absl::InvalidArgumentError(absl::StrCat("input '", name, "' is given twice"));
     const graph::Value& v = g.value(g.inputs[index]);
-    if (v.dtype != DType::kUndefined && view.dtype() != v.dtype) {
-      return absl::InvalidArgumentError(absl::StrCat("input '", name, "' has dtype ",
-                                                     std::string(DTypeName(view.dtype())), ", the model expects ",
-                                                     std::string(DTypeName(v.dtype))));
-    }
-    if (v.shape.rank_known) {
-      if (static_cast<int>(view.dims().size()) != v.shape.rank()) {
-        return absl::InvalidArgumentError(absl::StrCat("input '", name, "' has rank ", view.dims().size(),
-                                                       " (", DimsToString(view.dims()), "), the model expects rank ",
-                                                       v.shape.rank(), " ", v.shape.ToString()));
+    if (IsBoxedKind(v.kind)) {
+      if (view.is_tensor()) {
+        return absl::InvalidArgumentError(absl::StrCat("input '", name, "' is a ", std::string(ValueKindName(v.kind)),
+                                                       "; pass it as a seqrt::Value (Session::RunValues)"));
       }
-      for (int d = 0; d < v.shape.rank(); ++d) {
-        if (v.shape[d].known() && v.shape[d].value() != view.dims()[d]) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "input '", name, "' has shape ", DimsToString(view.dims()), " but the model fixes dim ", d,
-              " to ", v.shape[d].value(), " ", v.shape.ToString()));
-        }
-      }
+      SEQRT_RETURN_IF_ERROR(CheckBoxedInput(name, *view.boxed(), v));
+      is_bound[index] = true;
+      dtypes[index] = v.dtype != DType::kUndefined ? v.dtype : view.dtype();
+      bound->boxed[index] = view.boxed();
+      continue;
     }
-    for (int64_t d : view.dims())
-      if (d < 0) return absl::InvalidArgumentError(absl::StrCat("input '", name, "' has a negative dim"));
-    if (view.data() == nullptr && view.num_elements() > 0)
-      return absl::InvalidArgumentError(absl::StrCat("input '", name, "' has no data"));
+    if (!view.is_tensor()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("input '", name, "' is a ", view.boxed()->Describe(), ", the model expects a tensor"));
+    }
+    const TensorView& tensor = view.tensor();
+    SEQRT_RETURN_IF_ERROR(CheckTensorInput(absl::StrCat("input '", name, "'"), tensor, v));
     is_bound[index] = true;
-    dims[index] = view.dims();
-    dtypes[index] = view.dtype();
-    bound->data[index] = view.data() ? view.data() : static_cast<const void*>(&bound->data);
+    dims[index] = tensor.dims();
+    dtypes[index] = tensor.dtype();
+    bound->data[index] = tensor.data() ? tensor.data() : static_cast<const void*>(&bound->data);
   }
   for (int index : required_input_index) {
     if (!is_bound[index])
@@ -299,8 +349,8 @@ int RunThreads(const SessionOptions& options, const RunOptions& run_options) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<Tensor>> Session::Run(const NamedInputs& inputs,
-                                                 const RunOptions& run_options) const {
+absl::StatusOr<std::vector<Value>> Session::RunValues(const NamedValues& inputs,
+                                                      const RunOptions& run_options) const {
   const int threads = RunThreads(impl_->options, run_options);
   ScopedThreads scoped(threads);
   runtime::RunInputs bound;
@@ -312,13 +362,32 @@ absl::StatusOr<std::vector<Tensor>> Session::Run(const NamedInputs& inputs,
   return plan->Execute(bound, run_options.profile);
 }
 
+absl::StatusOr<std::vector<Tensor>> Session::Run(const NamedInputs& inputs,
+                                                 const RunOptions& run_options) const {
+  NamedValues values(inputs.begin(), inputs.end());
+  SEQRT_ASSIGN_OR_RETURN(std::vector<Value> results, RunValues(values, run_options));
+  std::vector<Tensor> tensors;
+  tensors.reserve(results.size());
+  for (size_t o = 0; o < results.size(); ++o) {
+    if (!results[o].is_tensor()) {
+      return absl::InvalidArgumentError(absl::StrCat("output '", impl_->outputs[o].name, "' is a ",
+                                                     results[o].Describe(), "; use Session::RunValues"));
+    }
+    tensors.push_back(std::move(results[o].tensor()));
+  }
+  return tensors;
+}
+
 absl::StatusOr<std::vector<Dims>> Session::RunInto(const NamedInputs& inputs,
                                                    const std::vector<OutputBuffer>& outputs,
                                                    const RunOptions& run_options) const {
   const int threads = RunThreads(impl_->options, run_options);
   ScopedThreads scoped(threads);
   runtime::RunInputs bound;
-  SEQRT_ASSIGN_OR_RETURN(std::shared_ptr<Plan> plan, impl_->PlanFor(inputs, &bound, threads));
+  const RunLimits limits = impl_->Limits(run_options);
+  ScopedRunLimits scoped_limits(&limits);
+  const NamedValues values(inputs.begin(), inputs.end());
+  SEQRT_ASSIGN_OR_RETURN(std::shared_ptr<Plan> plan, impl_->PlanFor(values, &bound, threads));
   const size_t n_out = impl_->outputs.size();
   std::vector<int> index(outputs.size(), -1);
   std::vector<bool> needed(n_out, false);
@@ -343,7 +412,7 @@ absl::StatusOr<std::vector<Dims>> Session::RunInto(const NamedInputs& inputs,
       if (bytes > 0 && aligned && plan->WritesDirectly(o)) direct[o] = buf.data;
     }
   }
-  SEQRT_ASSIGN_OR_RETURN(std::vector<Tensor> results, plan->Execute(bound, run_options.profile, &needed, &direct));
+  SEQRT_ASSIGN_OR_RETURN(std::vector<Value> results, plan->Execute(bound, run_options.profile, &needed, &direct));
   std::vector<Dims> dims;
   for (size_t b = 0; b < outputs.size(); ++b) {
     const int o = index[b];
@@ -352,7 +421,11 @@ absl::StatusOr<std::vector<Dims>> Session::RunInto(const NamedInputs& inputs,
       impl_->direct_outputs.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
-    const Tensor& t = results[o];
+    if (!results[o].is_tensor()) {
+      return absl::InvalidArgumentError(absl::StrCat("output '", outputs[b].name, "' is a ", results[o].Describe(),
+                                                     "; use Session::RunValues"));
+    }
+    const Tensor& t = results[o].tensor();
     if (t.byte_size() > outputs[b].capacity_bytes) {
       return absl::InvalidArgumentError(absl::StrCat("output '", outputs[b].name, "' needs ", t.byte_size(),
                                                      " bytes (", DimsToString(t.dims()), "), the buffer holds ",
@@ -387,13 +460,24 @@ SessionStats Session::stats() const {
 absl::StatusOr<PlanInfo> Session::DescribePlan(const std::vector<std::pair<std::string, Dims>>& input_dims) const {
   // Planning needs dtypes and dims only; a zero buffer stands in for the data.
   std::vector<Tensor> placeholders;
-  NamedInputs named;
+  std::vector<Value> boxed_placeholders;  // an empty sequence / empty optional: plans ignore them
+  NamedValues named;
   placeholders.reserve(input_dims.size());
+  boxed_placeholders.reserve(input_dims.size());
   for (const auto& [name, dims] : input_dims) {
     DType dtype = DType::kFloat;
+    ValueKind kind = ValueKind::kTensor;
     for (const auto* list : {&impl_->inputs, &impl_->overridable})
       for (const ValueInfo& vi : *list)
-        if (vi.name == name && vi.dtype != DType::kUndefined) dtype = vi.dtype;
+        if (vi.name == name) {
+          if (vi.dtype != DType::kUndefined) dtype = vi.dtype;
+          kind = vi.kind;
+        }
+    if (IsBoxedKind(kind)) {
+      boxed_placeholders.push_back(kind == ValueKind::kSequence ? Value::Sequence(dtype, Value::Elements{}) : Value::Nothing());
+      named.emplace_back(name, ValueView(&boxed_placeholders.back()));
+      continue;
+    }
     placeholders.emplace_back(dtype, dims);
     named.emplace_back(name, placeholders.back().view());
   }

@@ -21,9 +21,9 @@ class SubgraphCache : public ops::SubgraphRunner {
  public:
   // Body plans share the enclosing plan's threads, prepared-state store and arena pool.
   void set_options(const PlanOptions& options);
-  absl::StatusOr<std::vector<Tensor>> Run(const std::shared_ptr<const graph::Graph>& body,
-                                          const std::vector<TensorView>& inputs,
-                                          const std::vector<bool>& needed = {}) const override;
+  absl::StatusOr<std::vector<Value>> Run(const std::shared_ptr<const graph::Graph>& body,
+                                         const std::vector<ValueView>& inputs,
+                                         const std::vector<bool>& needed = {}) const override;
 
  private:
   int threads_ = 1;

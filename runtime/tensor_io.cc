@@ -5,6 +5,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "importers/onnx/tensor_proto.h"
+#include "importers/onnx/value_proto.h"
+#include "seqrt/status.h"
 #include "seqrt/tensor_io.h"
 
 namespace seqrt {
@@ -22,6 +24,22 @@ absl::StatusOr<Tensor> ReadTensorFile(const std::string& path, std::string* name
     return ParseNpy(buffer.str(), path);
   }
   return importers::onnx::ParseTensorProto(buffer.str(), path, name);
+}
+
+absl::StatusOr<Value> ReadValueFile(const std::string& path, ValueKind kind, DType element_dtype,
+                                    std::string* name) {
+  if (kind == ValueKind::kTensor) {
+    SEQRT_ASSIGN_OR_RETURN(Tensor t, ReadTensorFile(path, name));
+    return Value(std::move(t));
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    return absl::NotFoundError(absl::StrCat(path, ": no such file"));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot be opened"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return importers::onnx::ParseValueProto(buffer.str(), path, kind, element_dtype, name);
 }
 
 absl::Status WriteTensorFile(const std::string& path, const Tensor& tensor, const std::string& name) {

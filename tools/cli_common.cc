@@ -262,6 +262,10 @@ absl::StatusOr<std::vector<std::pair<std::string, Dims>>> ResolveInputDims(const
   }
   std::vector<std::pair<std::string, Dims>> out;
   for (const ValueInfo& vi : session.inputs()) {
+    if (IsBoxedKind(vi.kind)) {  // a plan does not depend on a sequence's length or shapes
+      out.emplace_back(vi.name, Dims{});
+      continue;
+    }
     auto given = spec.shapes.find(vi.name);
     if (given != spec.shapes.end()) {
       SEQRT_RETURN_IF_ERROR(CheckDims(vi, given->second, "--shape"));

@@ -56,12 +56,14 @@ nlohmann::json PlanJson(const PlanInfo& plan, const std::vector<std::pair<std::s
   j["values"] = nlohmann::json::array();
   for (const PlannedValue& v : plan.values) {
     j["values"].push_back({{"name", v.name}, {"offset", v.offset}, {"bytes", v.bytes}, {"first_step", v.first_step},
-                           {"last_step", v.last_step}, {"alias_of", v.alias_of}});
+                           {"last_step", v.last_step}, {"alias_of", v.alias_of},
+                           {"kind", std::string(ValueKindName(v.kind))}});
   }
   j["arena_bytes"] = plan.arena_bytes;
   j["naive_bytes"] = plan.naive_bytes;
   j["live_peak_bytes"] = plan.live_peak_bytes;
   j["folded_nodes"] = plan.folded_nodes;
+  j["heap_values"] = plan.heap_values;
   return j;
 }
 
@@ -78,14 +80,22 @@ void PrintPlan(const PlanInfo& plan, const std::vector<std::pair<std::string, Di
   }
   std::printf("\nmemory plan\n  %-32s %12s %12s  %s\n", "value", "offset", "bytes", "steps");
   for (const PlannedValue& v : plan.values) {
-    const std::string where = v.offset >= 0 ? absl::StrCat(v.offset) : (v.alias_of.empty() ? "-" : "alias");
+    // Sequences and optionals are heap objects for one run; their bytes are one element's.
+    const bool heap = IsBoxedKind(v.kind);
+    const std::string where = heap ? "heap" : v.offset >= 0 ? absl::StrCat(v.offset) : (v.alias_of.empty() ? "-" : "alias");
+    const std::string note = heap ? absl::StrCat(" (", std::string(ValueKindName(v.kind)),
+                                                 v.bytes ? "; bytes per element" : "; element size known at run time",
+                                                 v.alias_of.empty() ? "" : ", same as " + v.alias_of, ")")
+                                  : v.alias_of.empty() ? "" : " (view of " + v.alias_of + ")";
     std::printf("  %-32s %12s %12lld  %d..%d%s\n", v.name.c_str(), where.c_str(), static_cast<long long>(v.bytes),
-                v.first_step, v.last_step, v.alias_of.empty() ? "" : (" (view of " + v.alias_of + ")").c_str());
+                v.first_step, v.last_step, note.c_str());
   }
   std::printf("  arena_bytes %lld (%s), naive_bytes %lld (%s), live_peak_bytes %lld (%s)\n",
               static_cast<long long>(plan.arena_bytes), Bytes(plan.arena_bytes).c_str(),
               static_cast<long long>(plan.naive_bytes), Bytes(plan.naive_bytes).c_str(),
               static_cast<long long>(plan.live_peak_bytes), Bytes(plan.live_peak_bytes).c_str());
+  if (plan.heap_values > 0)
+    std::printf("  %d sequence/optional value(s) outside the arena, allocated per run\n", plan.heap_values);
 }
 
 }  // namespace

@@ -26,14 +26,8 @@ constexpr int64_t kMaxOnnxOpset = 22;
 
 std::string NormalizeDomain(const std::string& d) { return d == "ai.onnx" ? "" : d; }
 
-absl::StatusOr<graph::Shape> ShapeFromType(const ::onnx::TypeProto& type, const std::string& what,
-                                           DType* dtype) {
-  if (!type.has_tensor_type()) {
-    if (type.value_case() == ::onnx::TypeProto::VALUE_NOT_SET) return graph::Shape::UnknownRank();
-    return absl::UnimplementedError(
-        absl::StrCat(what, " is not a tensor (sequences, maps and optionals are not supported)"));
-  }
-  const auto& tt = type.tensor_type();
+absl::StatusOr<graph::Shape> TensorShapeFromType(const ::onnx::TypeProto::Tensor& tt,
+                                                 const std::string& what, DType* dtype) {
   if (tt.elem_type() != 0) {
     SEQRT_ASSIGN_OR_RETURN(*dtype, DTypeFromOnnx(tt.elem_type(), what));
   }
@@ -45,6 +39,39 @@ absl::StatusOr<graph::Shape> ShapeFromType(const ::onnx::TypeProto& type, const 
     else dims.emplace_back();
   }
   return graph::Shape(std::move(dims));
+}
+
+// A declared type: tensor(T), sequence(tensor(T)), optional(tensor(T)) or
+// optional(sequence(tensor(T))). Sequences and optionals report their element tensor's
+// dtype and shape. Maps, sparse tensors and nested sequences are refused.
+absl::StatusOr<graph::Shape> ShapeFromType(const ::onnx::TypeProto& type, const std::string& what,
+                                           DType* dtype, ValueKind* kind) {
+  *kind = ValueKind::kTensor;
+  if (type.value_case() == ::onnx::TypeProto::VALUE_NOT_SET) return graph::Shape::UnknownRank();
+  if (type.has_tensor_type()) return TensorShapeFromType(type.tensor_type(), what, dtype);
+  const ::onnx::TypeProto* inner = nullptr;
+  if (type.has_sequence_type()) {
+    *kind = ValueKind::kSequence;
+    inner = &type.sequence_type().elem_type();
+  } else if (type.has_optional_type()) {
+    const ::onnx::TypeProto& elem = type.optional_type().elem_type();
+    if (elem.has_sequence_type()) {
+      *kind = ValueKind::kOptionalSequence;
+      inner = &elem.sequence_type().elem_type();
+    } else {
+      *kind = ValueKind::kOptionalTensor;
+      inner = &elem;
+    }
+  } else {
+    return absl::UnimplementedError(
+        absl::StrCat(what, " is a map or sparse tensor (seqrt runs tensors, sequences and optionals)"));
+  }
+  if (inner->value_case() == ::onnx::TypeProto::VALUE_NOT_SET) return graph::Shape::UnknownRank();
+  if (!inner->has_tensor_type()) {
+    return absl::UnimplementedError(absl::StrCat(
+        what, " is a ", std::string(ValueKindName(*kind)), " of something other than tensors (not supported)"));
+  }
+  return TensorShapeFromType(inner->tensor_type(), what, dtype);
 }
 
 std::string AttributeTypeName(int type) {
@@ -101,9 +128,11 @@ class GraphConverter {
       std::optional<ValueId> existing = g.FindValue(in.name());
       ValueId id = existing ? *existing : g.AddValue(in.name());
       DType dtype = g.value(id).dtype;
+      ValueKind kind = ValueKind::kTensor;
       SEQRT_ASSIGN_OR_RETURN(graph::Shape shape,
-                             ShapeFromType(in.type(), absl::StrCat("graph input '", in.name(), "'"), &dtype));
+                             ShapeFromType(in.type(), absl::StrCat("graph input '", in.name(), "'"), &dtype, &kind));
       if (!existing) {
+        g.value(id).kind = kind;
         g.value(id).dtype = dtype;
         g.value(id).shape = shape;
         if (!is_subgraph && dtype == DType::kUndefined)
@@ -126,9 +155,11 @@ class GraphConverter {
       std::optional<ValueId> id = g.FindValue(vi.name());
       if (!id) continue;  // shape hints for values that no longer exist are harmless
       DType dtype = g.value(*id).dtype;
-      auto shape = ShapeFromType(vi.type(), absl::StrCat("value '", vi.name(), "'"), &dtype);
+      ValueKind kind = ValueKind::kTensor;
+      auto shape = ShapeFromType(vi.type(), absl::StrCat("value '", vi.name(), "'"), &dtype, &kind);
       if (!shape.ok()) continue;
       if (g.value(*id).constant) continue;
+      g.value(*id).kind = kind;
       g.value(*id).dtype = dtype;
       g.value(*id).shape = *shape;
     }
@@ -139,8 +170,10 @@ class GraphConverter {
         return absl::InvalidArgumentError(absl::StrCat("graph output '", out.name(), "' is not produced by any node"));
       graph::Value& v = g.value(id);
       DType dtype = v.dtype;
-      auto shape = ShapeFromType(out.type(), absl::StrCat("graph output '", out.name(), "'"), &dtype);
+      ValueKind kind = ValueKind::kTensor;
+      auto shape = ShapeFromType(out.type(), absl::StrCat("graph output '", out.name(), "'"), &dtype, &kind);
       if (!shape.ok()) return shape.status();
+      if (out.type().value_case() != ::onnx::TypeProto::VALUE_NOT_SET && !v.constant) v.kind = kind;
       if (v.dtype == DType::kUndefined) v.dtype = dtype;
       if (!v.shape.rank_known && !v.constant) v.shape = *shape;
       g.outputs.push_back(id);
@@ -157,6 +190,7 @@ class GraphConverter {
       if (outer_id.ok() && *outer_id != graph::kNoValue) {
         ValueId id = graph_->AddValue(name);
         const graph::Value& ov = outer_->graph_->value(*outer_id);
+        graph_->value(id).kind = ov.kind;
         graph_->value(id).dtype = ov.dtype;
         graph_->value(id).shape = ov.shape;
         graph_->captures.push_back(id);
@@ -272,6 +306,11 @@ class GraphConverter {
       case ::onnx::AttributeProto::TENSOR: {
         SEQRT_ASSIGN_OR_RETURN(Tensor t, TensorFromProto(ap.t(), base_dir_, what));
         return graph::Attribute(std::move(t));
+      }
+      case ::onnx::AttributeProto::TYPE_PROTO: {
+        graph::TypeAttr type;
+        SEQRT_ASSIGN_OR_RETURN(type.shape, ShapeFromType(ap.tp(), what, &type.dtype, &type.kind));
+        return graph::Attribute(std::move(type));
       }
       case ::onnx::AttributeProto::GRAPH: {
         GraphConverter sub(opsets_, base_dir_, this);

@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "seqrt/tensor.h"
 #include "seqrt/export.h"
+#include "seqrt/value.h"
 
 namespace seqrt {
 
@@ -72,10 +73,11 @@ struct DimInfo {
 
 struct SEQRT_EXPORT ValueInfo {
   std::string name;
+  ValueKind kind = ValueKind::kTensor;  // sequences/optionals: dtype and shape are the element's
   DType dtype = DType::kUndefined;
   bool has_shape = false;  // false when the model gives no rank at all
   std::vector<DimInfo> shape;
-  std::string ToString() const;  // "float[batch,100,40]"
+  std::string ToString() const;  // "float[batch,100,40]", "sequence(float[?])"
 };
 
 // What `seqrt info` shows about a model without planning it.
@@ -118,6 +120,9 @@ struct PlannedValue {
   int first_step = 0;  // execution step that defines it
   int last_step = 0;   // last execution step that reads it
   std::string alias_of;  // set when the value shares another value's bytes
+  // Sequences and optionals live outside the arena, on the heap, for one run: offset stays -1
+  // and `bytes` is one element's size when the element shape is known (else 0).
+  ValueKind kind = ValueKind::kTensor;
 };
 
 struct PlanInfo {
@@ -127,6 +132,7 @@ struct PlanInfo {
   int64_t naive_bytes = 0;      // the sum of every intermediate's size
   int64_t live_peak_bytes = 0;  // most bytes alive at one step: the bound for this order
   int folded_nodes = 0;         // nodes computed once at plan time
+  int heap_values = 0;          // sequence/optional values, kept outside the arena
 };
 
 // One node execution, for profiling.
@@ -158,6 +164,8 @@ class Stream;          // seqrt/stream.h
 struct StreamOptions;  // seqrt/stream.h
 
 using NamedInputs = std::vector<std::pair<std::string, TensorView>>;
+// Inputs that may be sequences or optionals (a ValueView pointing at a caller-owned Value).
+using NamedValues = std::vector<std::pair<std::string, ValueView>>;
 
 // A caller-owned buffer to receive one output.
 struct OutputBuffer {
@@ -185,9 +193,13 @@ class SEQRT_EXPORT Session {
   const std::vector<ValueInfo>& outputs() const;
   const ModelInfo& model_info() const;
 
-  // Runs the model. Outputs come back in the model's output order.
+  // Runs the model. Outputs come back in the model's output order. Models with sequence or
+  // optional inputs or outputs need RunValues.
   absl::StatusOr<std::vector<Tensor>> Run(const NamedInputs& inputs,
                                           const RunOptions& run_options = {}) const;
+  // Runs a model whose inputs or outputs may be sequences or optionals.
+  absl::StatusOr<std::vector<Value>> RunValues(const NamedValues& inputs,
+                                               const RunOptions& run_options = {}) const;
   // Runs the model and writes the named outputs into caller buffers (others are neither
   // copied nor returned). A buffer must hold at least the output's bytes; when it is 64-byte
   // aligned and the output has its own bytes in the plan, the output is computed straight

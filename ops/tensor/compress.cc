@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "ops/tensor/tensor_index_ops.h"
 #include "ops/tensor_util.h"
+#include "ops/tensors_as_values.h"
 
 namespace seqrt::ops::tensor {
 namespace {
@@ -49,7 +50,7 @@ class CompressKernel final : public OpKernel {
     return absl::InternalError("Compress runs through ComputeWithOutputs");
   }
 
-  absl::StatusOr<std::vector<Tensor>> ComputeWithOutputs(ComputeContext& ctx) const override {
+  absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
     const Dims& x = ctx.input_dims(0);
     Dims flat = {NumElements(x)};
     const Dims& in = has_axis_ ? x : flat;
@@ -84,7 +85,7 @@ class CompressKernel final : public OpKernel {
       for (size_t k = 0; k < keep.size(); ++k)
         std::memcpy(dst + (o * static_cast<int64_t>(keep.size()) + static_cast<int64_t>(k)) * inner,
                     src + (o * len + keep[k]) * inner, inner);
-    return out;
+    return TensorsAsValues(std::move(out));
   }
 
  private:

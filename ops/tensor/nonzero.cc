@@ -8,6 +8,7 @@
 #include "ops/elementwise_common.h"
 #include "ops/tensor/tensor_index_ops.h"
 #include "ops/tensor_util.h"
+#include "ops/tensors_as_values.h"
 
 namespace seqrt::ops::tensor {
 namespace {
@@ -29,7 +30,7 @@ class NonZeroKernel final : public OpKernel {
     return absl::InternalError("NonZero runs through ComputeWithOutputs");
   }
 
-  absl::StatusOr<std::vector<Tensor>> ComputeWithOutputs(ComputeContext& ctx) const override {
+  absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
     Dims dims = ctx.input_dims(0);
     if (dims.empty()) dims = {1};
     const int rank = static_cast<int>(dims.size());
@@ -57,7 +58,7 @@ class NonZeroKernel final : public OpKernel {
         rest %= strides[d];
       }
     }
-    return out;
+    return TensorsAsValues(std::move(out));
   }
 
  private:

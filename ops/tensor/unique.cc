@@ -13,6 +13,7 @@
 #include "ops/elementwise_common.h"
 #include "ops/tensor/tensor_index_ops.h"
 #include "ops/tensor_util.h"
+#include "ops/tensors_as_values.h"
 
 namespace seqrt::ops::tensor {
 namespace {
@@ -54,7 +55,7 @@ class UniqueKernel final : public OpKernel {
     return absl::InternalError("Unique runs through ComputeWithOutputs");
   }
 
-  absl::StatusOr<std::vector<Tensor>> ComputeWithOutputs(ComputeContext& ctx) const override {
+  absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
     const Dims& x = ctx.input_dims(0);
     Dims view = {NumElements(x)};  // without axis: the flattened input, one element per slice
     int axis = 0;
@@ -135,7 +136,7 @@ class UniqueKernel final : public OpKernel {
           return absl::OkStatus();
         },
         kAllTypes, where_));
-    return out;
+    return TensorsAsValues(std::move(out));
   }
 
  private:

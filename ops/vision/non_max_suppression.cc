@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "ops/tensor_util.h"
 #include "ops/vision/vision_ops.h"
+#include "ops/tensors_as_values.h"
 
 namespace seqrt::ops::vision {
 namespace {
@@ -75,7 +76,7 @@ class NonMaxSuppressionKernel final : public OpKernel {
     return absl::InternalError("NonMaxSuppression runs through ComputeWithOutputs");
   }
 
-  absl::StatusOr<std::vector<Tensor>> ComputeWithOutputs(ComputeContext& ctx) const override {
+  absl::StatusOr<std::vector<Value>> ComputeWithOutputs(ComputeContext& ctx) const override {
     const Dims& bd = ctx.input_dims(0);
     const Dims& sd = ctx.input_dims(1);
     if (bd.size() != 3 || bd[2] != 4 || sd.size() != 3 || sd[0] != bd[0] || sd[2] != bd[1]) {
@@ -125,7 +126,7 @@ class NonMaxSuppressionKernel final : public OpKernel {
     std::vector<Tensor> out;
     out.emplace_back(DType::kInt64, Dims{static_cast<int64_t>(selected.size() / 3), 3});
     std::copy(selected.begin(), selected.end(), out[0].data_as<int64_t>());
-    return out;
+    return TensorsAsValues(std::move(out));
   }
 
  private:
