@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "seqrt/memory_limits.h"
 #include "seqrt/tensor.h"
 
 namespace seqrt {
@@ -31,9 +32,7 @@ absl::StatusOr<int64_t> CheckedByteSize(DType dtype, const Dims& dims, absl::str
 // ResourceExhausted when `bytes` exceeds `cap` (cap <= 0: no cap), naming what and the bytes.
 absl::Status CheckMemoryCap(int64_t bytes, int64_t cap, absl::string_view what);
 
-// Both of the above: the byte size of a tensor about to be allocated, within the cap.
-absl::StatusOr<int64_t> CheckedTensorBytes(DType dtype, const Dims& dims, int64_t cap,
-                                           absl::string_view what);
+// CheckedTensorBytes (both of the above) is declared in seqrt/memory_limits.h.
 
 // A zero-filled tensor, or InvalidArgument for negative/overflowing dims and ResourceExhausted
 // when `max_bytes` (> 0) is exceeded or the allocation fails; `what` names it in messages.
@@ -42,8 +41,6 @@ absl::StatusOr<Tensor> CreateTensor(DType dtype, Dims dims, int64_t max_bytes, a
 // "1.5 GiB (1610612736 bytes)": sizes in messages people read.
 std::string DescribeBytes(int64_t bytes);
 
-// The default SessionOptions::max_memory_bytes: half of physical memory (the rest is the
-// system's and other processes'); 8 GiB when physical memory cannot be read.
-int64_t DefaultMaxMemoryBytes();
+// DefaultMaxMemoryBytes() is declared in seqrt/memory_limits.h.
 
 }  // namespace seqrt

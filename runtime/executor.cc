@@ -216,7 +216,7 @@ absl::Status Plan::RunDynamicStep(const PlanStep& step, RunState& state) const {
         return absl::InternalError(absl::StrCat(node.Describe(), ": input ", i, " (a ",
                                                 std::string(ValueKindName(pv.kind)), ") is not available"));
       }
-      inputs[i] = {true, pv.dtype, Dims{}, nullptr, nullptr, boxed, pv.kind};
+      inputs[i] = {true, pv.dtype, Dims{}, nullptr, nullptr, false, boxed, pv.kind};
       continue;
     }
     const bool dynamic = values_[pv.root].storage == Storage::kDynamic;
