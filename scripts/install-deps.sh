@@ -18,6 +18,8 @@ packages=(
   clang-14 libclang-rt-14-dev libomp-14-dev
   # Python: the test scripts run under /usr/bin/python3 and import these
   python3 python3-onnx python3-numpy python3-torch python3-pytest
+  # tests/exporter_patterns/torch_audio_patterns.py builds its mel front end with torchaudio
+  python3-torchaudio
   # the Python module `seqrt` (python/): built with pybind11 against Debian's python3 headers
   pybind11-dev python3-dev
   # scripts/build-debs.sh: CPack's DEB generator calls dpkg-shlibdeps (dpkg-dev, also in build-essential)
