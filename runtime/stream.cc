@@ -161,7 +161,7 @@ absl::StatusOr<std::vector<Tensor>> Stream::Run(const NamedInputs& chunk) {
         (name == info.time_input || (info.time_input.empty() && batch == 1)))
       batch = view.dims()[info.batch_axis];
     if (!st.started) continue;
-    auto it = std::find_if(st.first_dims.begin(), st.first_dims.end(), [&](const auto& e) { return e.first == name; });
+    auto it = std::find_if(st.first_dims.begin(), st.first_dims.end(), [&name = name](const auto& e) { return e.first == name; });
     if (it == st.first_dims.end()) continue;
     const Dims& before = it->second;
     if (before.size() != view.dims().size()) {
