@@ -142,29 +142,16 @@ py::list RunWith(const seqrt::Session& session, const py::object& output_names, 
   return out;
 }
 
-// Knobs other parts of seqrt add to SessionOptions / RunOptions over time (memory caps,
-// deadlines, cancellation). They are bound when the struct has the field: the requires-checks
-// below are evaluated on the headers this module is compiled against, so the binding follows the
-// library without a separate switch. The Python layer asks `_session_option_fields` /
-// `_run_option_fields` which ones this build has.
-template <typename O>
-std::vector<std::string> SessionOptionFields(const O& o) {
-  std::vector<std::string> f;
-  if constexpr (requires { o.max_memory_bytes; }) f.push_back("max_memory_bytes");
-  return f;
-}
-template <typename O>
-void ApplySessionExtras(O& o, const py::dict& extras) {
+// SessionOptions fields beyond ORT's constructor arguments (today the memory cap), passed from
+// the Python SessionOptions as a dict so that an unknown key is an error rather than ignored.
+void ApplySessionExtras(seqrt::SessionOptions& o, const py::dict& extras) {
   for (const auto& [key, value] : extras) {
     const std::string name = py::cast<std::string>(key);
-    bool applied = false;
-    if constexpr (requires { o.max_memory_bytes; }) {
-      if (name == "max_memory_bytes") {
-        o.max_memory_bytes = py::cast<int64_t>(value);
-        applied = true;
-      }
+    if (name == "max_memory_bytes") {
+      o.max_memory_bytes = py::cast<int64_t>(value);
+    } else {
+      Throw(absl::InvalidArgumentError(absl::StrCat("SessionOptions has no field '", name, "'")));
     }
-    if (!applied) Throw(absl::UnimplementedError(absl::StrCat("SessionOptions.", name, " is not in this build of seqrt")));
   }
 }
 
@@ -174,22 +161,12 @@ struct RunState {
   std::atomic<bool> terminate{false};
   double timeout_seconds = 0;  // <= 0: none
 };
-template <typename R>
-std::vector<std::string> RunOptionFields(const R& r) {
-  std::vector<std::string> f;
-  if constexpr (requires { r.cancel; }) f.push_back("terminate");
-  if constexpr (requires { r.deadline; }) f.push_back("timeout_seconds");
-  return f;
-}
-template <typename R>
-void ApplyRunState(R& r, const RunState& st) {
-  if constexpr (requires { r.cancel; }) r.cancel = &st.terminate;
-  if constexpr (requires { r.deadline; }) {
-    if (st.timeout_seconds > 0) {
-      r.deadline = std::chrono::steady_clock::now() +
-                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                       std::chrono::duration<double>(st.timeout_seconds));
-    }
+void ApplyRunState(seqrt::RunOptions& r, const RunState& st) {
+  r.cancel = &st.terminate;
+  if (st.timeout_seconds > 0) {
+    r.deadline = std::chrono::steady_clock::now() +
+                 std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                     std::chrono::duration<double>(st.timeout_seconds));
   }
 }
 
@@ -376,8 +353,6 @@ PYBIND11_MODULE(_seqrt, m) {
           "terminate", [](const RunState& s) { return s.terminate.load(); },
           [](RunState& s, bool v) { s.terminate.store(v); })
       .def_readwrite("timeout_seconds", &RunState::timeout_seconds);
-  m.attr("_session_option_fields") = SessionOptionFields(seqrt::SessionOptions{});
-  m.attr("_run_option_fields") = RunOptionFields(seqrt::RunOptions{});
 
   py::class_<PySession>(m, "_Session")
       .def_static("from_path", &PySession::FromPath)

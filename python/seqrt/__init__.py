@@ -82,9 +82,9 @@ class SessionOptions:
     inter_op_num_threads, execution_mode: accepted for compatibility; seqrt runs nodes
         sequentially, so they change nothing.
     log_severity_level, log_verbosity_level, logid: accepted; seqrt does not log.
-    max_memory_bytes (seqrt's own; None = the library default): the most bytes one tensor,
-        arena or plan may take, when this build of seqrt has the cap (else setting it raises
-        seqrt.NotImplemented when the session is created).
+    max_memory_bytes (seqrt's own; None = the library default, a fraction of physical memory):
+        the most bytes one tensor, arena, plan or folded constant may take; above it a run or
+        load raises seqrt.ResourceExhausted naming the node, the value and the bytes.
     """
     __slots__ = ("_intra", "_inter", "_level", "_mode", "log_severity_level", "log_verbosity_level", "logid",
                  "max_memory_bytes")
@@ -150,9 +150,8 @@ class RunOptions:
     terminate: set it to True (from any thread) and runs using these options stop with
         seqrt.Cancelled at their next check, as onnxruntime's RunOptions.terminate does.
     timeout_seconds (seqrt's own; 0 = none): runs stop with seqrt.DeadlineExceeded after it.
-    Both need a seqrt with run cancellation and deadlines; otherwise using them raises
-    seqrt.NotImplemented. log_severity_level, log_verbosity_level, logid: accepted; seqrt does
-    not log.
+    Both are checked between nodes and inside Loop/Scan iterations. log_severity_level,
+    log_verbosity_level, logid: accepted; seqrt does not log.
     """
     __slots__ = ("_state", "log_severity_level", "log_verbosity_level", "logid")
 
@@ -168,8 +167,6 @@ class RunOptions:
 
     @terminate.setter
     def terminate(self, value):
-        if "terminate" not in _seqrt._run_option_fields:
-            raise NotImplemented("RunOptions.terminate: this build of seqrt cannot cancel a run")
         self._state.terminate = bool(value)
 
     @property
@@ -178,8 +175,6 @@ class RunOptions:
 
     @timeout_seconds.setter
     def timeout_seconds(self, value):
-        if "timeout_seconds" not in _seqrt._run_option_fields:
-            raise NotImplemented("RunOptions.timeout_seconds: this build of seqrt has no run deadlines")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise InvalidArgument(f"timeout_seconds must be a number >= 0, not {value!r}")
         self._state.timeout_seconds = float(value)

@@ -45,7 +45,6 @@ def test_session_options():
 
 
 def test_run_options(mlp_path):
-    import seqrt._seqrt as core
     ro = seqrt.RunOptions()
     ro.log_severity_level = 3
     ro.logid = "r"
@@ -54,38 +53,30 @@ def test_run_options(mlp_path):
     sess = seqrt.InferenceSession(mlp_path)
     x = np.ones((1, 2, 4), np.float32)
     assert sess.run(None, {"x": x}, ro)[0].shape == (1, 3)
-    if "terminate" in core._run_option_fields:
-        ro.terminate = True
-        with pytest.raises(seqrt.Cancelled):
-            sess.run(None, {"x": x}, ro)
-        ro.terminate = False
-        assert sess.run(None, {"x": x}, ro)[0].shape == (1, 3)
-    else:
-        with pytest.raises(seqrt.NotImplemented, match="cannot cancel"):
-            ro.terminate = True
-    if "timeout_seconds" in core._run_option_fields:
-        ro.timeout_seconds = 60
-        assert sess.run(None, {"x": x}, ro)[0].shape == (1, 3)
-        with pytest.raises(seqrt.InvalidArgument):
-            ro.timeout_seconds = -1
-    else:
-        with pytest.raises(seqrt.NotImplemented, match="deadlines"):
-            ro.timeout_seconds = 1
+    ro.terminate = True
+    with pytest.raises(seqrt.Cancelled):
+        sess.run(None, {"x": x}, ro)
+    ro.terminate = False
+    assert sess.run(None, {"x": x}, ro)[0].shape == (1, 3)
+    ro.timeout_seconds = 60
+    assert sess.run(None, {"x": x}, ro)[0].shape == (1, 3)
+    ro.timeout_seconds = 1e-9  # already past when the first node is checked
+    with pytest.raises(seqrt.DeadlineExceeded):
+        sess.run(None, {"x": x}, ro)
+    ro.timeout_seconds = 0  # none again
+    assert sess.run(None, {"x": x}, ro)[0].shape == (1, 3)
+    with pytest.raises(seqrt.InvalidArgument):
+        ro.timeout_seconds = -1
 
 
 def test_session_option_extras(mlp_path):
-    import seqrt._seqrt as core
     so = seqrt.SessionOptions()
     so.max_memory_bytes = 1 << 30
-    if "max_memory_bytes" in core._session_option_fields:
-        sess = seqrt.InferenceSession(mlp_path, so)
-        assert sess.run(None, {"x": np.ones((1, 2, 4), np.float32)})[0].shape == (1, 3)
-        so.max_memory_bytes = 16  # far below what the plan needs
-        with pytest.raises(seqrt.ResourceExhausted):
-            seqrt.InferenceSession(mlp_path, so).run(None, {"x": np.ones((1, 64, 4), np.float32)})
-    else:
-        with pytest.raises(seqrt.NotImplemented, match="max_memory_bytes"):
-            seqrt.InferenceSession(mlp_path, so)
+    sess = seqrt.InferenceSession(mlp_path, so)
+    assert sess.run(None, {"x": np.ones((1, 2, 4), np.float32)})[0].shape == (1, 3)
+    so.max_memory_bytes = 16  # far below what the plan needs
+    with pytest.raises(seqrt.ResourceExhausted):
+        seqrt.InferenceSession(mlp_path, so).run(None, {"x": np.ones((1, 64, 4), np.float32)})
 
 
 def test_inference_session_from_path_and_bytes(mlp_path):
