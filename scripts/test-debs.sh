@@ -19,6 +19,13 @@ if ! bare_root_require; then
   echo "test-debs: cannot run here (see above): the .deb install check was NOT done"
   exit 77
 fi
+# Inside a bare root (the bare-machine check runs README command (2) in one) this check would
+# debootstrap and mount a second root from within the first; the outer check has just shown
+# that a bare Debian 12 installs everything, so it is skipped there, saying so.
+if bare_root_inside; then
+  echo "test-debs: running inside a bare root made by scripts/lib/bare_root.sh: the .deb install check was NOT done here"
+  exit 77
+fi
 
 work="${SEQRT_BARE_DIR:-/var/tmp/seqrt-bare}"
 stamp=$(date +%Y%m%d-%H%M%S)

@@ -5,6 +5,7 @@
 #   bare_root_mount DIR       mount proc, sys, dev and dev/pts inside it
 #   bare_root_run DIR CMD     run CMD with bash -c inside the root, in a clean environment
 #   bare_root_umount_all      unmount everything bare_root_mount mounted (safe to call twice)
+#   bare_root_inside          true when this script runs inside such a root
 #
 # The callers install `trap bare_root_umount_all EXIT` (and INT/TERM) so nothing stays mounted.
 #
@@ -19,6 +20,7 @@ BARE_MIRROR="${SEQRT_BARE_MIRROR:-http://deb.debian.org/debian}"
 BARE_SUITE=bookworm
 BARE_TARBALL="$BARE_CACHE_DIR/$BARE_SUITE-minbase.tgz"
 BARE_HOST_CA=/usr/local/share/seqrt-host-ca/ca-certificates.crt
+BARE_ROOT_MARKER=/etc/seqrt-bare-root
 BARE_MOUNTS=()
 
 bare_root_require() {
@@ -62,6 +64,8 @@ bare_root_create() {
   cp /etc/resolv.conf "$dir/etc/resolv.conf"
   mkdir -p "$dir$(dirname "$BARE_HOST_CA")"
   cp /etc/ssl/certs/ca-certificates.crt "$dir$BARE_HOST_CA"
+  # Scripts run inside can tell they are in one of these roots (and not nest another).
+  echo "a bare root made by seqrt's scripts/lib/bare_root.sh" >"$dir$BARE_ROOT_MARKER"
 }
 
 bare_root_mount() {
@@ -90,3 +94,5 @@ bare_root_run() {
     NODE_EXTRA_CA_CERTS="$BARE_HOST_CA" npm_config_cafile="$BARE_HOST_CA" \
     chroot "$dir" /bin/bash -c "$*"
 }
+
+bare_root_inside() { [ -e "$BARE_ROOT_MARKER" ]; }
