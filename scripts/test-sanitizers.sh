@@ -22,6 +22,8 @@ cd "$sanitize_build"
 # shadow memory is not the model's) and the fuzz regression corpus through ctest; the unit
 # tests as one gtest process.
 ctest --output-on-failure -j"$(nproc)" --timeout 900 -L 'node|hostile|fuzz' -E 'hostile/MemoryCap'
-SEQRT_CLI=$PWD/seqrt ./tests/seqrt_unit_tests --gtest_brief=1
+# From tests/, as ctest runs them: they find their scripts and data relative to their sources,
+# whose paths ccache (with base_dir set) may have made relative to the build's tests/ folder.
+(cd tests && SEQRT_CLI=$PWD/../seqrt ./seqrt_unit_tests --gtest_brief=1)
 end=$(date +%s)
 echo "test-sanitizers: build $((built - start)) s, tests $((end - built)) s, total $((end - start)) s"

@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 
 // Builds the models once per test process; returns their folder ("" on failure).
 const std::string& CaseDir() {
-  static const std::string dir = GenerateExporterPatterns("keras_loop_cells.py", "exporter_patterns_loop_cells");
+  static const std::string dir = GenerateExporterPatterns("keras_loop_cells.py", "fuse_loop_cell_models");
   return dir;
 }
 

@@ -24,7 +24,7 @@ namespace {
 
 // Builds the models once per test process; returns their folder ("" on failure).
 const std::string& CaseDir() {
-  static const std::string dir = GenerateExporterPatterns("keras_simple_rnn.py", "exporter_patterns_simple_rnn");
+  static const std::string dir = GenerateExporterPatterns("keras_simple_rnn.py", "fuse_loop_rnn_models");
   return dir;
 }
 
