@@ -35,9 +35,14 @@ absl::StatusOr<ScanAttrs> ParseScan(const graph::Node& node, const graph::Graph&
   a.first_state = a.batched ? 1 : 0;
   auto m = node.attrs.GetInt("num_scan_inputs");
   if (!m.ok()) return WithNode(node, m.status());
+  // Compared as int64 before narrowing: a hostile count like 2^31 would wrap to a negative int.
+  if (*m < 1 || *m > node.num_inputs() - a.first_state) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": num_scan_inputs is ", *m, " but the node has ",
+                                                   node.num_inputs(), " inputs"));
+  }
   a.scan_inputs = static_cast<int>(*m);
   a.states = node.num_inputs() - a.first_state - a.scan_inputs;
-  if (a.scan_inputs < 1 || a.states < 0) {
+  if (a.states < 0) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": num_scan_inputs is ", *m, " but the node has ",
                                                    node.num_inputs(), " inputs"));
   }
