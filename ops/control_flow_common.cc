@@ -169,6 +169,9 @@ Tensor Stacker::Finish(int axis, bool reverse, DType empty_dtype, const Dims& em
   Dims out_dims = dims_;
   out_dims.insert(out_dims.begin() + axis, count_);
   Tensor out(dtype_, out_dims);
+  // Iterations may yield empty slices (a 0 dim): then there is nothing to copy, and both
+  // buffers may be null, which memcpy does not allow even for 0 bytes.
+  if (bytes_.empty()) return out;
   const size_t elem = DTypeSize(dtype_);
   if (axis == 0 && !reverse) {
     std::memcpy(out.raw_data(), bytes_.data(), bytes_.size());
