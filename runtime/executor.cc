@@ -240,6 +240,14 @@ absl::Status Plan::RunDynamicStep(const PlanStep& step, RunState& state) const {
     if (!out.tensor().raw_data()) {
       return absl::InternalError(absl::StrCat(node.Describe(), ": output ", o, " was not produced"));
     }
+    // Later steps and the outputs read this value with the dtype the plan inferred; a kernel
+    // that produced another one (a hostile Scan/Loop body, say) would have them read past it.
+    const DType planned = values_[node.outputs[o]].dtype;
+    if (planned != DType::kUndefined && out.tensor().dtype() != planned) {
+      return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": output ", o, " is ",
+                                                     std::string(DTypeName(out.tensor().dtype())), " where the graph expects ",
+                                                     std::string(DTypeName(planned))));
+    }
     state.dynamic[node.outputs[o]] = std::move(out.tensor());
   }
   return absl::OkStatus();
