@@ -203,6 +203,11 @@ absl::Status InferSqueeze(InferContext& ctx) {
     return absl::OkStatus();
   }
   if (!arg.known) {
+    // Values unknown, count known: more axes than dims cannot be squeezed (and would size a
+    // negative rank).
+    if (arg.length && *arg.length > in.rank()) {
+      return NodeError(node, absl::StrCat("axes has ", *arg.length, " values but the input has rank ", in.rank()));
+    }
     ctx.SetOutput(0, dtype,
                   arg.length ? graph::Shape(std::vector<graph::Dim>(in.rank() - *arg.length))
                              : graph::Shape::UnknownRank());
@@ -243,6 +248,11 @@ absl::Status InferUnsqueeze(InferContext& ctx) {
                                             : "the 'axes' input is required");
   }
   if (!in.rank_known || !arg.known) {
+    // The count comes from the axes input's declared shape, which a hostile model can make huge.
+    constexpr int64_t kMostAxes = 1 << 16;
+    if (arg.length && *arg.length > kMostAxes) {
+      return NodeError(node, absl::StrCat("axes has ", *arg.length, " values, more than any tensor has dims"));
+    }
     ctx.SetOutput(0, dtype,
                   in.rank_known && arg.length
                       ? graph::Shape(std::vector<graph::Dim>(in.rank() + *arg.length))
