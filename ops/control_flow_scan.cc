@@ -41,11 +41,7 @@ absl::StatusOr<ScanAttrs> ParseScan(const graph::Node& node, const graph::Graph&
                                                    node.num_inputs(), " inputs"));
   }
   a.scan_inputs = static_cast<int>(*m);
-  a.states = node.num_inputs() - a.first_state - a.scan_inputs;
-  if (a.states < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(where, ": num_scan_inputs is ", *m, " but the node has ",
-                                                   node.num_inputs(), " inputs"));
-  }
+  a.states = node.num_inputs() - a.first_state - a.scan_inputs;  // >= 0 by the check above
   const int body_in = static_cast<int>(body.inputs.size());
   const int body_out = static_cast<int>(body.outputs.size());
   if (body_in != a.states + a.scan_inputs) {
