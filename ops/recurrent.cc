@@ -8,6 +8,7 @@
 #include "ops/dtype_dispatch.h"
 #include "ops/onednn/rnn_kernels.h"
 #include "ops/recurrent_attrs.h"
+#include "ops/recurrent_spec.h"
 #include "ops/reference/rnn_reference.h"
 #include "ops/registry.h"
 

@@ -9,7 +9,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "seqrt/status.h"
-#include "ops/reference/rnn_reference.h"
 
 namespace seqrt::ops {
 namespace {

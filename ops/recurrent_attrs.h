@@ -2,6 +2,8 @@
 // every recurrent kernel (reference and fast), so each kernel reads the same facts.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +45,30 @@ struct RecurrentAttrs {
     return activations[direction * activations_per_direction() + k];
   }
 };
+
+// The ONNX activation functions applied in C precision (float or double: the reference kernel
+// can run in double).
+template <typename C>
+C ApplyRecurrentActivation(const RecurrentActivation& act, C x) {
+  const C alpha = static_cast<C>(act.alpha);
+  const C beta = static_cast<C>(act.beta);
+  using Kind = RecurrentActivation::Kind;
+  switch (act.kind) {
+    case Kind::kRelu: return x > C(0) ? x : C(0);
+    case Kind::kTanh: return std::tanh(x);
+    case Kind::kSigmoid: return C(1) / (C(1) + std::exp(-x));
+    case Kind::kAffine: return alpha * x + beta;
+    case Kind::kLeakyRelu: return x >= C(0) ? x : alpha * x;
+    case Kind::kThresholdedRelu: return x > alpha ? x : C(0);
+    case Kind::kScaledTanh: return alpha * std::tanh(beta * x);
+    case Kind::kHardSigmoid: return std::min(std::max(alpha * x + beta, C(0)), C(1));
+    case Kind::kElu: return x >= C(0) ? x : alpha * (std::exp(x) - C(1));
+    case Kind::kSoftsign: return x / (C(1) + std::abs(x));
+    // log(1 + e^x) without overflow for large x.
+    case Kind::kSoftplus: return x > C(0) ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+  }
+  return x;
+}
 
 // Reads and validates the node's attributes; errors name the node and the attribute.
 absl::StatusOr<RecurrentAttrs> ParseRecurrentAttrs(const graph::Node& node, RecurrentCell cell);

@@ -10,6 +10,7 @@
 #include "gtest/gtest.h"
 #include "tests/scratch_dir.h"
 #include "importers/onnx/onnx_importer.h"
+#include "ops/recurrent_spec.h"
 #include "ops/reference/rnn_reference.h"
 #include "seqrt/conformance.h"
 #include "seqrt/tensor_io.h"

@@ -19,13 +19,11 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "graph/passes/passes.h"
+#include "graph/recurrent_slots.h"
 
 namespace seqrt::graph {
 namespace {
 
-// ONNX RNN / GRU / LSTM slots.
-constexpr int kX = 0, kW = 1, kR = 2, kInitialH = 5, kInitialC = 6;
-constexpr int kY = 0;
 constexpr int64_t kFirstOpsetWithLayout = 14;
 // From opset 7 on the three ops differ from opset 14 only by `layout` (opset 1 had
 // `output_sequence`, GRU got `linear_before_reset` in 3): raising 7..13 to 14 changes nothing else.
@@ -441,20 +439,20 @@ class BatchMajorWalk {
   // Returns the index of the last node of the rewrite, or nullopt when the node is left alone.
   std::optional<int> RewriteRecurrent(int i) {
     const Node& n = g_.nodes[i];
-    if (n.opset < kOldestRewrittenOpset || n.attrs.GetInt("layout", 0) != 0 || !n.HasInput(kX) ||
-        !n.HasInput(kW) || !n.HasInput(kR) || n.outputs.size() > 3)
+    if (n.opset < kOldestRewrittenOpset || n.attrs.GetInt("layout", 0) != 0 || !n.HasInput(kRecX) ||
+        !n.HasInput(kRecW) || !n.HasInput(kRecR) || n.outputs.size() > 3)
       return std::nullopt;
-    const ValueId x = n.inputs[kX];
+    const ValueId x = n.inputs[kRecX];
     const std::optional<ValueId> x_batch_major = Twin(x);
     if (!x_batch_major || Pinned(x) || Uses(x) != 1) return std::nullopt;
     const std::string direction = n.attrs.GetString("direction", "forward");
     const int64_t directions = direction == "bidirectional" ? 2 : (direction == "forward" || direction == "reverse") ? 1 : 0;
     if (directions == 0) return std::nullopt;  // the shape function names the bad attribute
     int64_t hidden = n.attrs.GetInt("hidden_size", 0);
-    if (hidden <= 0) hidden = DimOf(g_, n.inputs[kR], 2);
+    if (hidden <= 0) hidden = DimOf(g_, n.inputs[kRecR], 2);
 
     // Y's readers: the exporters' chains, or a restoring Transpose for everything else.
-    const ValueId y = n.HasOutput(kY) ? n.outputs[kY] : kNoValue;
+    const ValueId y = n.HasOutput(kRecY) ? n.outputs[kRecY] : kNoValue;
     std::vector<YChain> chains;
     bool restore_y = false;
     if (y != kNoValue) {
@@ -478,7 +476,7 @@ class BatchMajorWalk {
     for (size_t o = 0; o < old_outputs.size(); ++o) {
       const ValueId v = old_outputs[o];
       if (v == kNoValue || (!Pinned(v) && Uses(v) == 0)) continue;
-      if (static_cast<int>(o) != kY && !Pinned(v) && Uses(v) == 1) {
+      if (static_cast<int>(o) != kRecY && !Pinned(v) && Uses(v) == 1) {
         const int reader = Readers(v)[0];
         if (IsTranspose(g_.nodes[reader], kSwap01)) {
           new_outputs[o] = g_.nodes[reader].outputs[0];
@@ -489,24 +487,24 @@ class BatchMajorWalk {
       }
       new_outputs[o] = NewTwinOf(v);
     }
-    SetWidth(x, DimOf(g_, old_inputs[kW], 2));
-    SetWidth(*x_batch_major, DimOf(g_, old_inputs[kW], 2));
+    SetWidth(x, DimOf(g_, old_inputs[kRecW], 2));
+    SetWidth(*x_batch_major, DimOf(g_, old_inputs[kRecW], 2));
     if (y != kNoValue) SetWidth(y, directions * hidden);
     {
       Node& rec = g_.nodes[i];
-      rec.inputs[kX] = *x_batch_major;
+      rec.inputs[kRecX] = *x_batch_major;
       rec.outputs = new_outputs;
       while (!rec.outputs.empty() && rec.outputs.back() == kNoValue) rec.outputs.pop_back();
       rec.attrs.Set("layout", int64_t{1});
       rec.opset = std::max(rec.opset, kFirstOpsetWithLayout);
     }
-    if (!chains.empty()) RewriteYChains(std::move(chains), new_outputs[kY], opset);
+    if (!chains.empty()) RewriteYChains(std::move(chains), new_outputs[kRecY], opset);
 
     // Old outputs that are still read, rebuilt right after the node.
     int after = i + 1;
     for (size_t o = 0; o < old_outputs.size(); ++o) {
       if (new_outputs[o] == kNoValue || direct[o]) continue;
-      if (static_cast<int>(o) == kY) {
+      if (static_cast<int>(o) == kRecY) {
         if (!restore_y) continue;
         SetWidth(new_outputs[o], directions * hidden);
         Insert(after++, Restoring(MakeTranspose(kRestoreYPerm, opset, new_outputs[o], old_outputs[o])));
@@ -518,7 +516,7 @@ class BatchMajorWalk {
 
     // Initial states [D,N,H] -> [N,D,H], before the node (a twin when one exists).
     int rec_index = i;
-    for (int slot : {kInitialH, kInitialC}) {
+    for (int slot : {kRecInitialH, kRecInitialC}) {
       if (slot >= static_cast<int>(old_inputs.size()) || old_inputs[slot] == kNoValue) continue;
       const ValueId state = old_inputs[slot];
       ValueId twin;
@@ -532,7 +530,7 @@ class BatchMajorWalk {
       g_.nodes[rec_index].inputs[slot] = twin;
     }
     Release(x);
-    for (int slot : {kInitialH, kInitialC})
+    for (int slot : {kRecInitialH, kRecInitialC})
       if (slot < static_cast<int>(old_inputs.size())) Release(old_inputs[slot]);
     return after - 1 + (rec_index - i);
   }

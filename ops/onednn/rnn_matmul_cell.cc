@@ -21,16 +21,13 @@
 #include "ops/onednn/rnn_kernels.h"
 #include "ops/onednn/rnn_gates.h"
 #include "ops/recurrent_attrs.h"
+#include "ops/recurrent_spec.h"
 
 namespace seqrt::ops {
 namespace {
 
 using dnnl::memory;
 using rnn::RoundUp;
-
-// ONNX input / output slots of RNN, GRU and LSTM.
-enum { kX = 0, kW, kR, kB, kSeqLens, kInitH, kInitC, kP };
-enum { kY = 0, kYh, kYc };
 
 absl::Status Decline(std::string_view where, std::string_view why) {
   return absl::UnimplementedError(
@@ -75,7 +72,8 @@ class MatmulCellKernel final : public OpKernel {
   };
   void ConvertWeights(const float* w, const float* r, const float* b, const float* p,
                       const WeightPtrs& out) const;
-  absl::Status BuildProjection(PrepareContext& ctx, bool prepack, const float* w_plain);
+  // Non-constant weights only: a oneDNN matmul over plain Wᵀ, converted every run.
+  absl::Status BuildProjection();
   absl::Status RunProjection(ComputeContext& ctx, const float* x, const float* w_plain,
                              const float* bias, float* gx) const;
   void RunDirection(int d, const float* x, const float* gx, const int32_t* lens, const WeightPtrs& wp,
@@ -119,7 +117,6 @@ class MatmulCellKernel final : public OpKernel {
   };
   absl::StatusOr<std::shared_ptr<const ConstantWeights>> BuildConstantWeights(PrepareContext& ctx) const;
   std::shared_ptr<const ConstantWeights> weights_;
-  memory packed_w_;  // projection weights in the matmul's preferred format
 
   // Scratch offsets (bytes).
   int64_t off_gx_ = 0, off_gh_ = 0, off_gh2_ = 0, off_rh_ = 0, off_h_ = 0, off_c_ = 0, off_tmp_ = 0;
@@ -153,12 +150,12 @@ int64_t StepProjectionMinBatch() {
 }
 
 absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
-  for (int i : {kX, kW, kR, kB, kInitH, kInitC, kP})
+  for (int i : {kRecX, kRecW, kRecR, kRecB, kRecInitialH, kRecInitialC, kRecP})
     if (ctx.has_input(i) && ctx.input_dtype(i) != DType::kFloat) return Decline(where_, "not float32");
-  if (ctx.has_input(kSeqLens) && ctx.input_dtype(kSeqLens) != DType::kInt32)
+  if (ctx.has_input(kRecSequenceLens) && ctx.input_dtype(kRecSequenceLens) != DType::kInt32)
     return Decline(where_, "sequence_lens is not int32");
-  const Dims& x = ctx.input_dims(kX);
-  const Dims& r = ctx.input_dims(kR);
+  const Dims& x = ctx.input_dims(kRecX);
+  const Dims& r = ctx.input_dims(kRecR);
   if (x.size() != 3 || r.size() != 3) return Decline(where_, "unexpected ranks");
   T_ = attrs_.layout == 0 ? x[0] : x[1];
   N_ = attrs_.layout == 0 ? x[1] : x[0];
@@ -176,11 +173,11 @@ absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
   r2_panels_ = gru_split ? RoundUp(Hp_, rnn::kPanel) / rnn::kPanel : 0;
   r2_floats_ = gru_split ? rnn::PackedBFloats(Hp_, Hp_) : 0;
 
-  constant_weights_ = ctx.input_constant(kW) && ctx.input_constant(kR) &&
-                      (!ctx.has_input(kB) || ctx.input_constant(kB)) &&
-                      (!ctx.has_input(kP) || ctx.input_constant(kP));
+  constant_weights_ = ctx.input_constant(kRecW) && ctx.input_constant(kRecR) &&
+                      (!ctx.has_input(kRecB) || ctx.input_constant(kRecB)) &&
+                      (!ctx.has_input(kRecP) || ctx.input_constant(kRecP));
 
-  has_peepholes_ = ctx.has_input(kP);
+  has_peepholes_ = ctx.has_input(kRecP);
   step_projection_ = constant_weights_ && N_ >= StepProjectionMinBatch();
   w_panels_ = RoundUp(G_ * Hp_, rnn::kPanel) / rnn::kPanel;
   w_packed_floats_ = rnn::PackedBFloats(I_, G_ * Hp_);
@@ -216,7 +213,7 @@ absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
     off_r2_ = s.Add(D_ * r2_floats_);
     off_rbh_ = s.Add(rbh_floats);
     off_peep_ = s.Add(peep_floats);
-    SEQRT_RETURN_IF_ERROR(BuildProjection(ctx, constant_weights_, nullptr));
+    SEQRT_RETURN_IF_ERROR(BuildProjection());
   }
   off_dnnl_ = s.Add((static_cast<int64_t>(scratchpad_md_.get_size()) + 3) / 4);
   ctx.RequestScratch(static_cast<size_t>(s.bytes()));
@@ -237,7 +234,7 @@ absl::StatusOr<std::shared_ptr<const MatmulCellKernel::ConstantWeights>> MatmulC
   const WeightPtrs out{w_plain.data(), nullptr, cw->bias.data(), cw->r1.data(),
                        cw->r2.data(), cw->rbh.data(), cw->peep.data()};
   auto data = [&](int i) { return ctx.has_input(i) ? ctx.input_constant(i)->data_as<float>() : nullptr; };
-  ConvertWeights(data(kW), data(kR), data(kB), data(kP), out);
+  ConvertWeights(data(kRecW), data(kRecR), data(kRecB), data(kRecP), out);
   // Per direction: Wᵀ packed for our GEMM, and the folded bias padded to whole panels.
   // Measured on AVX2 Zen3 (benchmarks/RESULTS.md): at batch 1, T=100, I=256, 4H=1024 this
   // projection runs ~2.5x faster than oneDNN 2.6's matmul on prepacked weights.
@@ -299,7 +296,7 @@ void MatmulCellKernel::ConvertWeights(const float* w, const float* r, const floa
   }
 }
 
-absl::Status MatmulCellKernel::BuildProjection(PrepareContext& ctx, bool prepack, const float* w_plain) {
+absl::Status MatmulCellKernel::BuildProjection() {
   try {
     const dnnl::engine& engine = CpuEngine();
     const int64_t rows = T_ * N_;
@@ -307,19 +304,10 @@ absl::Status MatmulCellKernel::BuildProjection(PrepareContext& ctx, bool prepack
     const memory::desc w_plain_md({I_, gx_cols_}, memory::data_type::f32, memory::format_tag::ab);
     bias_md_ = memory::desc({1, gx_cols_}, memory::data_type::f32, memory::format_tag::ab);
     dst_md_ = memory::desc({rows, gx_cols_}, memory::data_type::f32, memory::format_tag::ab);
-    const memory::desc w_req =
-        prepack ? memory::desc({I_, gx_cols_}, memory::data_type::f32, memory::format_tag::any) : w_plain_md;
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src_md_, w_req, bias_md_, dst_md_), attr, engine);
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src_md_, w_plain_md, bias_md_, dst_md_), attr, engine);
     w_md_ = pd.weights_desc();
-    if (prepack) {
-      memory user(w_plain_md, engine, const_cast<float*>(w_plain));
-      packed_w_ = memory(w_md_, engine);
-      dnnl::stream stream(engine);
-      dnnl::reorder(user, packed_w_).execute(stream, user, packed_w_);
-      stream.wait();
-    }
     scratchpad_md_ = pd.scratchpad_desc();
     projection_ = dnnl::matmul(pd);
   } catch (const dnnl::error& e) {
@@ -327,7 +315,6 @@ absl::Status MatmulCellKernel::BuildProjection(PrepareContext& ctx, bool prepack
     if (absl::IsUnimplemented(s)) return Decline(where_, e.what());
     return s;
   }
-  (void)ctx;
   return absl::OkStatus();
 }
 
@@ -337,7 +324,7 @@ absl::Status MatmulCellKernel::RunProjection(ComputeContext& ctx, const float* x
     const dnnl::engine& engine = CpuEngine();
     dnnl::stream stream(engine);
     memory src(src_md_, engine, const_cast<float*>(x));
-    memory w = constant_weights_ ? packed_w_ : memory(w_md_, engine, const_cast<float*>(w_plain));
+    memory w(w_md_, engine, const_cast<float*>(w_plain));
     memory b(bias_md_, engine, const_cast<float*>(bias));
     memory dst(dst_md_, engine, gx);
     memory pad(scratchpad_md_, engine, static_cast<char*>(ctx.scratch()) + off_dnnl_);
@@ -578,12 +565,12 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
   } else {
     auto at = [&](int64_t off) { return reinterpret_cast<float*>(scratch + off); };
     wp = {at(off_w_), nullptr, at(off_bias_), at(off_r1_), at(off_r2_), at(off_rbh_), at(off_peep_)};
-    ConvertWeights(ctx.input<float>(kW), ctx.input<float>(kR),
-                   ctx.has_input(kB) ? ctx.input<float>(kB) : nullptr,
-                   ctx.has_input(kP) ? ctx.input<float>(kP) : nullptr, wp);
+    ConvertWeights(ctx.input<float>(kRecW), ctx.input<float>(kRecR),
+                   ctx.has_input(kRecB) ? ctx.input<float>(kRecB) : nullptr,
+                   ctx.has_input(kRecP) ? ctx.input<float>(kRecP) : nullptr, wp);
   }
 
-  const int32_t* lens = ctx.has_input(kSeqLens) ? ctx.input<int32_t>(kSeqLens) : nullptr;
+  const int32_t* lens = ctx.has_input(kRecSequenceLens) ? ctx.input<int32_t>(kRecSequenceLens) : nullptr;
   if (lens) {
     bool all_full = true;
     for (int64_t n = 0; n < N_; ++n) {
@@ -597,7 +584,7 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
 
   float* gx = reinterpret_cast<float*>(scratch + off_gx_);
   if (!constant_weights_) {
-    SEQRT_RETURN_IF_ERROR(RunProjection(ctx, ctx.input<float>(kX), wp.w_proj, wp.bias, gx));
+    SEQRT_RETURN_IF_ERROR(RunProjection(ctx, ctx.input<float>(kRecX), wp.w_proj, wp.bias, gx));
   } else if (!step_projection_) {
     // Every step at once; X's rows are (t, n) for layout 0 and (n, t) for layout 1, the same
     // row order RunDirection reads Gx in.
@@ -605,7 +592,7 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
     for (int64_t d = 0; d < D_; ++d) {
       rnn::GemmOptions opt;
       opt.bias = weights_->packed_bias.data() + d * w_ld;
-      rnn::GemmPacked(T_ * N_, I_, w_panels_, ctx.input<float>(kX), I_, wp.w_packed + d * w_packed_floats_,
+      rnn::GemmPacked(T_ * N_, I_, w_panels_, ctx.input<float>(kRecX), I_, wp.w_packed + d * w_packed_floats_,
                       gx + d * T_ * N_ * w_ld, w_ld, reinterpret_cast<float*>(scratch + off_apack_), opt);
     }
   }
@@ -625,15 +612,15 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
       for (int64_t n = 0; n < N_; ++n)
         std::memcpy(dst + (d * N_ + n) * Hp_, src + state_offset(d, n), H_ * sizeof(float));
   };
-  load_state(hs, kInitH);
-  if (lstm) load_state(cs, kInitC);
+  load_state(hs, kRecInitialH);
+  if (lstm) load_state(cs, kRecInitialC);
 
-  float* y = ctx.has_output(kY) ? ctx.output<float>(kY) : nullptr;
+  float* y = ctx.has_output(kRecY) ? ctx.output<float>(kRecY) : nullptr;
   for (int d = 0; d < D_; ++d) {
     if (two_steps_) {
       RunDirectionTwoSteps(d, gx, lens, wp, scratch, y);
     } else {
-      RunDirection(d, ctx.input<float>(kX), gx, lens, wp, scratch, y);
+      RunDirection(d, ctx.input<float>(kRecX), gx, lens, wp, scratch, y);
     }
   }
 
@@ -644,8 +631,8 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
       for (int64_t n = 0; n < N_; ++n)
         std::memcpy(dst + state_offset(d, n), src + (d * N_ + n) * Hp_, H_ * sizeof(float));
   };
-  store_state(hs, kYh);
-  if (lstm) store_state(cs, kYc);
+  store_state(hs, kRecYh);
+  if (lstm) store_state(cs, kRecYc);
   return absl::OkStatus();
 }
 

@@ -12,6 +12,7 @@
 #include "ops/onednn/engine.h"
 #include "ops/onednn/rnn_kernels.h"
 #include "ops/recurrent_attrs.h"
+#include "ops/recurrent_spec.h"
 
 namespace seqrt::ops {
 namespace {
@@ -19,8 +20,6 @@ namespace {
 using dnnl::memory;
 using Kind = RecurrentActivation::Kind;
 
-enum { kX = 0, kW, kR, kB, kSeqLens, kInitH, kInitC, kP };
-enum { kY = 0, kYh, kYc };
 
 absl::Status Decline(std::string_view where, std::string_view why) {
   return absl::UnimplementedError(
@@ -106,11 +105,11 @@ class OnednnRnnKernel final : public OpKernel {
 };
 
 absl::Status OnednnRnnKernel::CheckExpressible(const PrepareContext& ctx) const {
-  for (int i : {kX, kW, kR, kB, kInitH, kInitC, kP})
+  for (int i : {kRecX, kRecW, kRecR, kRecB, kRecInitialH, kRecInitialC, kRecP})
     if (ctx.has_input(i) && ctx.input_dtype(i) != DType::kFloat) return Decline(where_, "not float32");
   if (attrs_.clip) return Decline(where_, "clip is not supported by oneDNN");
   if (attrs_.input_forget) return Decline(where_, "input_forget is not supported by oneDNN");
-  for (int i : {kW, kR, kB, kP})
+  for (int i : {kRecW, kRecR, kRecB, kRecP})
     if (ctx.has_input(i) && ctx.input_constant(i) == nullptr)
       return Decline(where_, "weights are not constant (they are converted once, at plan time)");
   for (int d = 0; d < attrs_.num_directions; ++d) {
@@ -130,8 +129,8 @@ absl::Status OnednnRnnKernel::CheckExpressible(const PrepareContext& ctx) const 
         break;
     }
   }
-  if (ctx.has_input(kSeqLens)) {
-    const Tensor* lens = ctx.input_constant(kSeqLens);
+  if (ctx.has_input(kRecSequenceLens)) {
+    const Tensor* lens = ctx.input_constant(kRecSequenceLens);
     if (lens == nullptr) return Decline(where_, "sequence_lens is not a constant");
     if (lens->dtype() != DType::kInt32) return Decline(where_, "sequence_lens is not int32");
     for (int32_t v : lens->values<int32_t>())
@@ -141,8 +140,8 @@ absl::Status OnednnRnnKernel::CheckExpressible(const PrepareContext& ctx) const 
 }
 
 absl::Status OnednnRnnKernel::Prepare(PrepareContext& ctx) {
-  const Dims& x = ctx.input_dims(kX);
-  const Dims& r = ctx.input_dims(kR);
+  const Dims& x = ctx.input_dims(kRecX);
+  const Dims& r = ctx.input_dims(kRecR);
   if (x.size() != 3 || r.size() != 3) return Decline(where_, "unexpected ranks");
   T_ = attrs_.layout == 0 ? x[0] : x[1];
   N_ = attrs_.layout == 0 ? x[1] : x[0];
@@ -153,11 +152,11 @@ absl::Status OnednnRnnKernel::Prepare(PrepareContext& ctx) {
   if (large_shapes_only_ && !PreferredOverMatmulCell(N_, H_))
     return Decline(where_, "the matmul cell is faster at this batch and hidden size");
   SEQRT_RETURN_IF_ERROR(CheckExpressible(ctx));
-  has_init_h_ = ctx.has_input(kInitH);
-  has_init_c_ = ctx.has_input(kInitC) && attrs_.cell == RecurrentCell::kLstm;
-  has_y_ = ctx.has_output(kY);
-  has_yh_ = ctx.has_output(kYh);
-  has_yc_ = ctx.has_output(kYc) && attrs_.cell == RecurrentCell::kLstm;
+  has_init_h_ = ctx.has_input(kRecInitialH);
+  has_init_c_ = ctx.has_input(kRecInitialC) && attrs_.cell == RecurrentCell::kLstm;
+  has_y_ = ctx.has_output(kRecY);
+  has_yh_ = ctx.has_output(kRecYh);
+  has_yc_ = ctx.has_output(kRecYc) && attrs_.cell == RecurrentCell::kLstm;
   const bool lstm = attrs_.cell == RecurrentCell::kLstm;
   src_state_pair_ = lstm && (has_init_h_ || has_init_c_);
   dst_state_pair_ = lstm && (has_yh_ || has_yc_);
@@ -230,7 +229,7 @@ absl::Status OnednnRnnKernel::BuildDirection(PrepareContext& ctx, int d) {
   const memory::desc wi_any({1, 1, H, G, H}, memory::data_type::f32, memory::format_tag::any);
   const memory::desc bias_md({1, 1, bias_gates, H}, memory::data_type::f32, memory::format_tag::ldgo);
   const memory::desc peep_md({1, 1, 3, H}, memory::data_type::f32, memory::format_tag::ldgo);
-  const bool peephole = lstm && ctx.has_input(kP);
+  const bool peephole = lstm && ctx.has_input(kRecP);
   const auto dir_kind = (d == 1 || attrs_.reverse) ? dnnl::rnn_direction::unidirectional_right2left
                                                   : dnnl::rnn_direction::unidirectional_left2right;
   const auto inference = dnnl::prop_kind::forward_inference;
@@ -324,10 +323,10 @@ void OnednnRnnKernel::BuildWeights(const PrepareContext& ctx, int d, const memor
   const std::array<int, 4> map = lstm ? std::array<int, 4>{0, 2, 3, 1} : std::array<int, 4>{0, 1, 2, 3};
   const memory::desc bias_md({1, 1, bias_gates, H}, memory::data_type::f32, memory::format_tag::ldgo);
   const memory::desc peep_md({1, 1, 3, H}, memory::data_type::f32, memory::format_tag::ldgo);
-  const bool peephole = lstm && ctx.has_input(kP);
+  const bool peephole = lstm && ctx.has_input(kRecP);
   // ONNX W[d] is [G·H, I]; plain ldigo wants (i, g, o) at (i·G + g)·H + o.
-  const float* w = ctx.input_constant(kW)->data_as<float>() + d * G * H * I;
-  const float* r = ctx.input_constant(kR)->data_as<float>() + d * G * H * H;
+  const float* w = ctx.input_constant(kRecW)->data_as<float>() + d * G * H * I;
+  const float* r = ctx.input_constant(kRecR)->data_as<float>() + d * G * H * H;
   std::vector<float> wl(I * G * H), wi(H * G * H), bias(bias_gates * H, 0.f), peep(3 * H, 0.f);
   for (int g = 0; g < G; ++g)
     for (int64_t o = 0; o < H; ++o) {
@@ -335,8 +334,8 @@ void OnednnRnnKernel::BuildWeights(const PrepareContext& ctx, int d, const memor
       for (int64_t i = 0; i < I; ++i) wl[(i * G + g) * H + o] = w[row * I + i];
       for (int64_t i = 0; i < H; ++i) wi[(i * G + g) * H + o] = r[row * H + i];
     }
-  if (ctx.has_input(kB)) {
-    const float* b = ctx.input_constant(kB)->data_as<float>() + d * 2 * G * H;
+  if (ctx.has_input(kRecB)) {
+    const float* b = ctx.input_constant(kRecB)->data_as<float>() + d * 2 * G * H;
     for (int g = 0; g < G; ++g)
       for (int64_t o = 0; o < H; ++o) {
         const float wb = b[map[g] * H + o], rb = b[(G + map[g]) * H + o];
@@ -350,7 +349,7 @@ void OnednnRnnKernel::BuildWeights(const PrepareContext& ctx, int d, const memor
   }
   if (peephole) {
     // dnnl peephole i,f,o <- ONNX P i,o,f.
-    const float* p = ctx.input_constant(kP)->data_as<float>() + d * 3 * H;
+    const float* p = ctx.input_constant(kRecP)->data_as<float>() + d * 3 * H;
     const int pmap[3] = {0, 2, 1};
     for (int g = 0; g < 3; ++g)
       for (int64_t o = 0; o < H; ++o) peep[g * H + o] = p[pmap[g] * H + o];
@@ -404,18 +403,18 @@ absl::Status OnednnRnnKernel::Compute(ComputeContext& ctx) const {
       for (int64_t d = 0; d < D_; ++d) {
         const Direction& dir = dirs_[d];
         const bool reverse = d == 1 || attrs_.reverse;
-        if (has_init_h_) CopyState(ctx.input<float>(kInitH), cur_h, d, true);
+        if (has_init_h_) CopyState(ctx.input<float>(kRecInitialH), cur_h, d, true);
         else std::fill(cur_h, cur_h + N_ * H_, 0.f);
-        if (has_init_c_) CopyState(ctx.input<float>(kInitC), cur_c, d, true);
+        if (has_init_c_) CopyState(ctx.input<float>(kRecInitialC), cur_c, d, true);
         else std::fill(cur_c, cur_c + N_ * H_, 0.f);
         for (int64_t k = 0; k < chunks; ++k) {
           const int64_t t0 = (reverse ? chunks - 1 - k : k) * chunk_;
           std::unordered_map<int, memory> args = {
-              {DNNL_ARG_SRC_LAYER, mem(dir.src_layer, ctx.input(kX), l0 ? t0 * N_ * I_ : t0 * I_)},
+              {DNNL_ARG_SRC_LAYER, mem(dir.src_layer, ctx.input(kRecX), l0 ? t0 * N_ * I_ : t0 * I_)},
               {DNNL_ARG_WEIGHTS_LAYER, dir.weights_layer},
               {DNNL_ARG_WEIGHTS_ITER, dir.weights_iter},
               {DNNL_ARG_BIAS, dir.bias},
-              {DNNL_ARG_DST_LAYER, has_y_ ? mem(dir.dst_layer, ctx.output(kY), dir.y_off + (l0 ? t0 * D_ * N_ * H_ : t0 * D_ * H_))
+              {DNNL_ARG_DST_LAYER, has_y_ ? mem(dir.dst_layer, ctx.output(kRecY), dir.y_off + (l0 ? t0 * D_ * N_ * H_ : t0 * D_ * H_))
                                           : mem(dir.dst_layer, y_stand_in, 0)},
               {DNNL_ARG_SRC_ITER, mem(dir.src_iter, cur_h, 0)},
               {DNNL_ARG_DST_ITER, mem(dir.dst_iter, nxt_h, 0)},
@@ -430,18 +429,18 @@ absl::Status OnednnRnnKernel::Compute(ComputeContext& ctx) const {
           std::swap(cur_h, nxt_h);
           std::swap(cur_c, nxt_c);
         }
-        if (has_yh_) CopyState(cur_h, ctx.output<float>(kYh), d, false);
-        if (has_yc_) CopyState(cur_c, ctx.output<float>(kYc), d, false);
+        if (has_yh_) CopyState(cur_h, ctx.output<float>(kRecYh), d, false);
+        if (has_yc_) CopyState(cur_c, ctx.output<float>(kRecYc), d, false);
       }
       return absl::OkStatus();
     }
     for (const Direction& dir : dirs_) {
       std::unordered_map<int, memory> args = {
-          {DNNL_ARG_SRC_LAYER, mem(dir.src_layer, ctx.input(kX), 0)},
+          {DNNL_ARG_SRC_LAYER, mem(dir.src_layer, ctx.input(kRecX), 0)},
           {DNNL_ARG_WEIGHTS_LAYER, dir.weights_layer},
           {DNNL_ARG_WEIGHTS_ITER, dir.weights_iter},
           {DNNL_ARG_BIAS, dir.bias},
-          {DNNL_ARG_DST_LAYER, has_y_ ? mem(dir.dst_layer, ctx.output(kY), dir.y_off)
+          {DNNL_ARG_DST_LAYER, has_y_ ? mem(dir.dst_layer, ctx.output(kRecY), dir.y_off)
                                       : mem(dir.dst_layer, y_stand_in, 0)},
           {DNNL_ARG_SCRATCHPAD, memory(dir.scratchpad, engine, scratch)}};
       auto state = [&](bool present, bool pair, int arg, const memory::desc& md, const void* tensor,
@@ -450,12 +449,12 @@ absl::Status OnednnRnnKernel::Compute(ComputeContext& ctx) const {
         else if (pair) args.emplace(arg, mem(md, stand_in, 0));
       };
       state(has_init_h_, src_state_pair_, DNNL_ARG_SRC_ITER, dir.src_iter,
-            has_init_h_ ? ctx.input(kInitH) : nullptr, src_state_zeros);
+            has_init_h_ ? ctx.input(kRecInitialH) : nullptr, src_state_zeros);
       state(has_init_c_, src_state_pair_, DNNL_ARG_SRC_ITER_C, dir.src_iter_c,
-            has_init_c_ ? ctx.input(kInitC) : nullptr, src_state_zeros);
-      state(has_yh_, dst_state_pair_, DNNL_ARG_DST_ITER, dir.dst_iter, has_yh_ ? ctx.output(kYh) : nullptr,
+            has_init_c_ ? ctx.input(kRecInitialC) : nullptr, src_state_zeros);
+      state(has_yh_, dst_state_pair_, DNNL_ARG_DST_ITER, dir.dst_iter, has_yh_ ? ctx.output(kRecYh) : nullptr,
             dst_state_stand_in);
-      state(has_yc_, dst_state_pair_, DNNL_ARG_DST_ITER_C, dir.dst_iter_c, has_yc_ ? ctx.output(kYc) : nullptr,
+      state(has_yc_, dst_state_pair_, DNNL_ARG_DST_ITER_C, dir.dst_iter_c, has_yc_ ? ctx.output(kRecYc) : nullptr,
             dst_state_stand_in);
       if (dir.weights_peephole) args.emplace(DNNL_ARG_WEIGHTS_PEEPHOLE, dir.weights_peephole);
       dir.prim.execute(stream, args);
