@@ -21,6 +21,8 @@
 
 namespace seqrt::runtime {
 
+struct IfChoice;  // runtime/if_inliner.h
+
 // kBoxed: a sequence or optional, held for one run as a seqrt::Value outside the arena.
 // (Graph inputs of those kinds are kGraphInput and read from RunInputs::boxed.)
 enum class Storage { kAbsent, kGraphInput, kConstant, kArena, kDynamic, kBoxed };
@@ -105,6 +107,9 @@ class Plan {
   struct RunState;  // arena + prebuilt contexts; pooled so concurrent runs don't share
   Plan();  // defined next to RunState (runtime/executor.cc), which it must see complete
 
+  // The dynamic If steps whose condition folded to a constant, with the branch it selects.
+  std::vector<IfChoice> FoldedIfChoices() const;
+  static constexpr int kMaxIfInlinePasses = 8;
   absl::Status BuildSteps(const std::vector<Dims>& input_dims, const std::vector<DType>& input_dtypes,
                           const std::vector<bool>& bound, const std::vector<ValueKind>& input_kinds);
   // One input of a node computed outside the arena (folding, dynamic steps).

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/checked_size.h"
 #include "ops/subgraph.h"
+#include "runtime/if_inliner.h"
 #include "runtime/memory_planner.h"
 #include "runtime/plan.h"
 #include "runtime/plan_common.h"
@@ -18,13 +19,23 @@ absl::StatusOr<std::unique_ptr<Plan>> Plan::Build(std::shared_ptr<const graph::G
                                                   const std::vector<bool>& bound,
                                                   const PlanOptions& options,
                                                   const std::vector<ValueKind>& input_kinds) {
-  std::unique_ptr<Plan> plan(new Plan);
-  plan->graph_ = std::move(graph);
-  plan->options_ = options;
-  if (!plan->options_.store) plan->options_.store = std::make_shared<PreparedStateStore>();
-  if (!plan->options_.arenas) plan->options_.arenas = std::make_shared<ArenaPool>();
-  plan->subgraphs_.set_options(plan->options_);
-  SEQRT_RETURN_IF_ERROR(plan->BuildSteps(input_dims, input_dtypes, bound, input_kinds));
+  PlanOptions resolved = options;
+  if (!resolved.store) resolved.store = std::make_shared<PreparedStateStore>();
+  if (!resolved.arenas) resolved.arenas = std::make_shared<ArenaPool>();
+  std::unique_ptr<Plan> plan;
+  // An If whose condition folded to a constant is replaced by its taken branch and the plan
+  // rebuilt, so the branch runs as static steps; branches holding Ifs of their own take
+  // another pass (bounded: past the bound they stay dynamic steps, which is correct too).
+  for (int pass = 0;; ++pass) {
+    plan.reset(new Plan);
+    plan->graph_ = graph;
+    plan->options_ = resolved;
+    plan->subgraphs_.set_options(plan->options_);
+    SEQRT_RETURN_IF_ERROR(plan->BuildSteps(input_dims, input_dtypes, bound, input_kinds));
+    std::vector<IfChoice> choices = plan->FoldedIfChoices();
+    if (choices.empty() || pass >= kMaxIfInlinePasses) break;
+    SEQRT_ASSIGN_OR_RETURN(graph, InlineIfs(*resolved.store, graph, choices));
+  }
   plan->PlanArena();
   SEQRT_RETURN_IF_ERROR(plan->CheckPlanSize());
   plan->FindDirectOutputs();
@@ -36,6 +47,21 @@ absl::StatusOr<std::unique_ptr<Plan>> Plan::Build(std::shared_ptr<const graph::G
   for (const auto& folded : plan->folded_) owned += static_cast<int64_t>(folded->byte_size());
   plan->owned_bytes_ = owned;
   return plan;
+}
+
+std::vector<IfChoice> Plan::FoldedIfChoices() const {
+  std::vector<IfChoice> choices;
+  for (const PlanStep& step : steps_) {
+    if (!step.dynamic) continue;
+    const graph::Node& node = graph_->nodes[step.node_index];
+    if (node.op_type != "If" || !node.domain.empty() || !node.HasInput(0)) continue;
+    const PlanValue& cond = values_[node.inputs[0]];
+    if (cond.storage != Storage::kConstant || cond.constant == nullptr || cond.constant->dtype() != DType::kBool ||
+        cond.constant->num_elements() != 1)
+      continue;
+    choices.push_back({step.node_index, *cond.constant->data_as<uint8_t>() != 0});
+  }
+  return choices;
 }
 
 // Each value was checked against the cap when inferred; the arena and the plan as a whole
