@@ -28,7 +28,11 @@ Endpointer::Event Endpointer::Push(const Frame& frame, int index) {
     frames_.clear();
   }
   history_.push_back(frame.db);
-  const bool voiced = frame.db > std::max(Floor() + kVoicedAboveFloorDb, kAbsoluteFloorDb);
+  // An open word is judged against the background from before it started: its own frames
+  // would otherwise lift the 10th percentile (a word in the first half second is most of
+  // what has been heard) and cut off its quiet end.
+  const float floor = open_ ? word_floor_db_ : Floor();
+  const bool voiced = frame.db > std::max(floor + kVoicedAboveFloorDb, kAbsoluteFloorDb);
   if (!open_) {
     recent_.push_back(frame);
     if (recent_.size() > kPreRollFrames) recent_.pop_front();
@@ -39,6 +43,7 @@ Endpointer::Event Endpointer::Push(const Frame& frame, int index) {
     voiced_ = 1;
     silent_run_ = 0;
     peak_db_ = frame.db;
+    word_floor_db_ = floor;
     recent_.clear();
     return Event::kNone;
   }

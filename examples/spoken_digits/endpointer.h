@@ -42,6 +42,8 @@ class Endpointer {
   // The background level: the 10th percentile of what was heard; until half a second is in,
   // no higher than kInitialFloorDb, so a word at the very start is not taken for background.
   float Floor() const;
+  // The background when the open (or just closed) word started: what its frames are judged by.
+  float word_floor() const { return word_floor_db_; }
 
  private:
   Event Close();
@@ -52,7 +54,8 @@ class Endpointer {
   int pause_frames_, end_frames_;
   bool open_ = false, closed_ = false;
   int first_index_ = 0, voiced_ = 0, silent_run_ = 0;
-  float peak_db_ = 0;  // the open word's loudest frame
+  float peak_db_ = 0;        // the open word's loudest frame
+  float word_floor_db_ = 0;  // Floor() when it started
 };
 
 }  // namespace spoken_digits

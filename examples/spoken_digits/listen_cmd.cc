@@ -32,7 +32,7 @@ namespace {
 
 constexpr int kDefaultDecideSilenceMs = 30;  // a confident word is printed after this (--decide-silence-ms)
 constexpr int kDefaultEndSilenceMs = 150;    // closes a word; unsure words wait for it (--end-silence-ms)
-constexpr double kDefaultMinConfidence = 0.5;  // top probability needed to print at the short silence
+constexpr double kDefaultMinConfidence = 0.7;  // top probability needed to print at the short silence
 constexpr int kDefaultMinWordMs = 120;       // voiced time below which a segment may be a fragment
 constexpr int kChunkFrames = 10;             // frames per Stream::Run
 constexpr int kTrimMargin = 3;               // frames TrimWord keeps after the last loud one
@@ -62,7 +62,7 @@ absl::Status RunListen(const std::vector<std::string>& args) {
   if (!options.ok()) return options.status();
   if (options->positional().size() != 2) {
     return absl::InvalidArgumentError(
-        "usage: listen MODEL.onnx FILE.wav [--decide-silence-ms 30] [--end-silence-ms 150] [--min-confidence 0.5] "
+        "usage: listen MODEL.onnx FILE.wav [--decide-silence-ms 30] [--end-silence-ms 150] [--min-confidence 0.7] "
         "[--min-word-ms 120] [--threads 1]");
   }
   auto decide_ms = Milliseconds(*options, "decide-silence-ms", kDefaultDecideSilenceMs);
@@ -131,7 +131,7 @@ absl::Status RunListen(const std::vector<std::string>& args) {
       all.insert(all.end(), f.mfcc.begin(), f.mfcc.end());
     }
     int first = 0, last = 0;
-    TrimWord(db, endpointer.Floor(), &first, &last);
+    TrimWord(db, endpointer.word_floor(), &first, &last);
     const int used = std::min(last - first + 1, kNumFrames);
     auto p = run(NormalizedWord(all, first, used));
     if (!p.ok()) return p.status();
