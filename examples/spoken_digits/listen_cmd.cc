@@ -1,22 +1,28 @@
 // `spoken-digits listen MODEL.onnx FILE.wav`: the file played as if it arrived live, 10 ms at a
 // time. MFCC frames are computed as their samples arrive, an energy endpointer finds where
-// each word starts and ends, and each word is classified through a seqrt::Stream the moment
-// the endpointer closes it. Prints every digit with its time in the file and the latency from
-// the word's end to the print (the endpointer's wait for silence + compute), then the digits.
+// each word starts and when it goes quiet, and the word is classified through a seqrt::Stream.
+// Prints every digit with its time in the file and the latency from the word's end to the
+// print (the wait for silence + compute), then the digits.
 //
-// Why the word is run when it closes and not frame by frame: the seed's features normalise
+// When to print: after a short silence (--decide-silence-ms, 30) the word so far is classified,
+// and printed at once if it is long enough to be a whole digit and the model is confident.
+// Otherwise (a fragment, or an unsure model: the first half of a "six" cut at its stop closure
+// looks like neither) it waits for the long silence that closes the word (--end-silence-ms,
+// 150). Voicing that comes back before the long silence continues the same word; if the whole
+// word then reads as another digit, a "revised" line corrects the printed one.
+//
+// Why the word is run when it pauses and not frame by frame: the seed's features normalise
 // each coefficient over the whole word (and left-pad it to 80 frames), so no frame's model
-// input is known before the word ends. The stream is what keeps the per-word cost to one pass
-// over the word's frames, fed as chunks from the frames kept while the word was open.
+// input is known before the word ends. One pass over a word costs about 0.2 ms.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <deque>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "commands.h"
+#include "endpointer.h"
 #include "seqrt/session.h"
 #include "seqrt/stream.h"
 #include "utterance_features.h"
@@ -24,95 +30,50 @@
 namespace spoken_digits {
 namespace {
 
-// Endpointer: a frame is voiced when it is this far above the background (the 10th
-// percentile of the frames heard so far) and above an absolute floor.
-constexpr float kVoicedAboveFloorDb = 12;
-constexpr float kAbsoluteFloorDb = -55;
-constexpr float kInitialFloorDb = -60;
-constexpr size_t kWarmupFrames = 50;
-constexpr int kPreRollFrames = 8;       // kept before the first voiced frame (TrimWord's margin)
-constexpr int kDefaultEndSilenceMs = 150;  // unvoiced time that closes a word (--end-silence-ms)
-constexpr int kMinVoicedFrames = 8;     // shorter bursts are clicks, not words
-constexpr int kChunkFrames = 10;        // frames per Stream::Run
-constexpr int kTrimMargin = 3;          // frames TrimWord keeps after the last loud one
-
-struct Frame {
-  std::vector<float> mfcc;
-  float db = 0;
-};
-
-class Endpointer {
- public:
-  explicit Endpointer(int end_silence_frames) : end_silence_frames_(end_silence_frames) {}
-  // Returns true when this frame closes a word; `word` then holds its frames (pre-roll included).
-  bool Push(const Frame& frame, int index, std::vector<Frame>* word, int* word_first_index) {
-    history_.push_back(frame.db);
-    const float floor = Floor();
-    const bool voiced = frame.db > std::max(floor + kVoicedAboveFloorDb, kAbsoluteFloorDb);
-    if (!open_) {
-      recent_.push_back(frame);
-      if (recent_.size() > kPreRollFrames) recent_.pop_front();
-      if (!voiced) return false;
-      open_ = true;
-      frames_.assign(recent_.begin(), recent_.end());
-      first_index_ = index - static_cast<int>(recent_.size()) + 1;
-      voiced_ = 1;
-      silent_run_ = 0;
-      recent_.clear();
-      return false;
-    }
-    frames_.push_back(frame);
-    if (voiced) {
-      ++voiced_;
-      silent_run_ = 0;
-      return false;
-    }
-    if (++silent_run_ < end_silence_frames_) return false;
-    return Close(word, word_first_index);
-  }
-  // The end of the file closes an open word.
-  bool Flush(std::vector<Frame>* word, int* word_first_index) { return open_ && Close(word, word_first_index); }
-  // The background level: the 10th percentile of what was heard; until half a second is in,
-  // no higher than kInitialFloorDb, so a word at the very start is not taken for background.
-  float Floor() const {
-    std::vector<float> sorted(history_.begin(), history_.end());
-    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 10, sorted.end());
-    const float p10 = sorted[sorted.size() / 10];
-    return history_.size() < kWarmupFrames ? std::min(p10, kInitialFloorDb) : p10;
-  }
-
- private:
-  bool Close(std::vector<Frame>* word, int* word_first_index) {
-    open_ = false;
-    const bool long_enough = voiced_ >= kMinVoicedFrames;
-    if (long_enough) {
-      *word = std::move(frames_);
-      *word_first_index = first_index_;
-    }
-    frames_.clear();
-    return long_enough;
-  }
-  std::deque<float> history_;
-  std::deque<Frame> recent_;
-  std::vector<Frame> frames_;
-  int end_silence_frames_;
-  bool open_ = false;
-  int first_index_ = 0, voiced_ = 0, silent_run_ = 0;
-};
+constexpr int kDefaultDecideSilenceMs = 30;  // a confident word is printed after this (--decide-silence-ms)
+constexpr int kDefaultEndSilenceMs = 150;    // closes a word; unsure words wait for it (--end-silence-ms)
+constexpr double kDefaultMinConfidence = 0.7;  // top probability needed to print at the short silence
+constexpr int kDefaultMinWordMs = 120;       // voiced time below which a segment may be a fragment
+constexpr int kChunkFrames = 10;             // frames per Stream::Run
+constexpr int kTrimMargin = 3;               // frames TrimWord keeps after the last loud one
 
 double FrameStartSeconds(int index) { return static_cast<double>(index) * kHopSamples / kFeatureRate; }
 double FrameEndSeconds(int index) { return FrameStartSeconds(index) + static_cast<double>(kFrameSamples) / kFeatureRate; }
 
+// One classification of the word so far.
+struct Reading {
+  int digit = 0;
+  float p = 0;
+  double start_s = 0, end_s = 0;  // the word as TrimWord cuts it
+  double compute_ms = 0;
+};
+
+absl::StatusOr<int64_t> Milliseconds(const Options& options, const std::string& name, int64_t fallback) {
+  auto ms = options.Int(name, fallback);
+  if (!ms.ok()) return ms.status();
+  if (*ms < 10) return absl::InvalidArgumentError(absl::StrCat("--", name, " must be at least 10 (ms)"));
+  return ms;
+}
+
 }  // namespace
 
 absl::Status RunListen(const std::vector<std::string>& args) {
-  auto options = Options::Parse(args, {"threads", "end-silence-ms"});
+  auto options = Options::Parse(args, {"threads", "decide-silence-ms", "end-silence-ms", "min-confidence", "min-word-ms"});
   if (!options.ok()) return options.status();
-  if (options->positional().size() != 2)
-    return absl::InvalidArgumentError("usage: listen MODEL.onnx FILE.wav [--end-silence-ms 150] [--threads 1]");
-  auto end_silence_ms = options->Int("end-silence-ms", kDefaultEndSilenceMs);
-  if (!end_silence_ms.ok()) return end_silence_ms.status();
-  if (*end_silence_ms < 10) return absl::InvalidArgumentError("--end-silence-ms must be at least 10");
+  if (options->positional().size() != 2) {
+    return absl::InvalidArgumentError(
+        "usage: listen MODEL.onnx FILE.wav [--decide-silence-ms 30] [--end-silence-ms 150] [--min-confidence 0.7] "
+        "[--min-word-ms 120] [--threads 1]");
+  }
+  auto decide_ms = Milliseconds(*options, "decide-silence-ms", kDefaultDecideSilenceMs);
+  if (!decide_ms.ok()) return decide_ms.status();
+  auto end_ms = Milliseconds(*options, "end-silence-ms", kDefaultEndSilenceMs);
+  if (!end_ms.ok()) return end_ms.status();
+  auto min_word_ms = options->Int("min-word-ms", kDefaultMinWordMs);
+  if (!min_word_ms.ok()) return min_word_ms.status();
+  auto min_confidence = options->Double("min-confidence", kDefaultMinConfidence);
+  if (!min_confidence.ok()) return min_confidence.status();
+  if (!(*min_confidence >= 0 && *min_confidence <= 1)) return absl::InvalidArgumentError("--min-confidence must be in [0, 1]");
   const std::string& wav = options->positional()[1];
   auto threads = options->Int("threads", 1);
   if (!threads.ok()) return threads.status();
@@ -132,7 +93,11 @@ absl::Status RunListen(const std::vector<std::string>& args) {
   if (!stream.ok()) return stream.status();
 
   MfccExtractor mfcc;
-  Endpointer endpointer(static_cast<int>(*end_silence_ms / 10));
+  // A decision at the short silence needs at least one frame of it; --decide-silence-ms equal
+  // to --end-silence-ms is the plain endpointer (every word waits for the long silence).
+  const int end_frames = static_cast<int>(*end_ms / 10);
+  Endpointer endpointer(std::min(static_cast<int>(*decide_ms / 10), end_frames), end_frames);
+  const int min_word_frames = static_cast<int>(*min_word_ms / 10);
   const std::vector<float>& samples = resampled->samples;
   const int n = static_cast<int>(samples.size());
   std::string digits;
@@ -140,18 +105,8 @@ absl::Status RunListen(const std::vector<std::string>& args) {
   int next_frame = 0;
   using Clock = std::chrono::steady_clock;
 
-  // Classifies one closed word; `heard` is how much of the file had arrived when it closed.
-  auto classify = [&](const std::vector<Frame>& word, int first_index, double heard_s) -> absl::Status {
-    const auto t0 = Clock::now();
-    std::vector<float> db, all;
-    for (const Frame& f : word) {
-      db.push_back(f.db);
-      all.insert(all.end(), f.mfcc.begin(), f.mfcc.end());
-    }
-    int first = 0, last = 0;
-    TrimWord(db, endpointer.Floor(), &first, &last);
-    const int used = std::min(last - first + 1, kNumFrames);
-    const std::vector<float> x = NormalizedWord(all, first, used);
+  // The model over 80 frames of input x, through the stream in 10-frame chunks.
+  auto run = [&](const std::vector<float>& x) -> absl::StatusOr<std::vector<float>> {
     stream->Reset();
     std::vector<seqrt::Tensor> out;
     for (int f = 0; f < kNumFrames; f += kChunkFrames) {
@@ -162,36 +117,92 @@ absl::Status RunListen(const std::vector<std::string>& args) {
       out = *std::move(r);
     }
     const float* p = out[0].data_as<float>();
-    const int digit = static_cast<int>(std::max_element(p, p + 10) - p);
-    const double compute_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    const double word_end_s = FrameEndSeconds(first_index + std::max(first, last - kTrimMargin));
-    const double wait_ms = std::max(0.0, (heard_s - word_end_s) * 1000.0);
-    latencies_ms.push_back(wait_ms + compute_ms);
-    digits += static_cast<char>('0' + digit);
+    return std::vector<float>(p, p + 10);
+  };
+  // Planning happens on the first run: do it before listening starts, as a live listener would.
+  if (auto warm = run(std::vector<float>(static_cast<size_t>(kNumFrames) * kNumCoefficients, 0.0f)); !warm.ok())
+    return warm.status();
+
+  auto classify = [&](const std::vector<Frame>& word, int first_index) -> absl::StatusOr<Reading> {
+    const auto t0 = Clock::now();
+    std::vector<float> db, all;
+    for (const Frame& f : word) {
+      db.push_back(f.db);
+      all.insert(all.end(), f.mfcc.begin(), f.mfcc.end());
+    }
+    int first = 0, last = 0;
+    TrimWord(db, endpointer.word_floor(), &first, &last);
+    const int used = std::min(last - first + 1, kNumFrames);
+    auto p = run(NormalizedWord(all, first, used));
+    if (!p.ok()) return p.status();
+    Reading r;
+    r.digit = static_cast<int>(std::max_element(p->begin(), p->end()) - p->begin());
+    r.p = (*p)[r.digit];
+    r.start_s = FrameStartSeconds(first_index + first);
+    r.end_s = FrameEndSeconds(first_index + std::max(first, last - kTrimMargin));
+    r.compute_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    return r;
+  };
+  // Prints a decided digit; `heard_s` is how much of the file had arrived when it was decided.
+  auto print = [&](const Reading& r, double heard_s) {
+    const double wait_ms = std::max(0.0, (heard_s - r.end_s) * 1000.0);
+    latencies_ms.push_back(wait_ms + r.compute_ms);
+    digits += static_cast<char>('0' + r.digit);
     std::printf("%d  %-5s at %6.2f-%.2f s  p=%.2f  latency %.0f ms (%.0f ms waiting for silence + %.1f ms compute)\n",
-                digit, kDigitWords[digit], FrameStartSeconds(first_index + first), word_end_s, p[digit],
-                wait_ms + compute_ms, wait_ms, compute_ms);
+                r.digit, kDigitWords[r.digit], r.start_s, r.end_s, r.p, wait_ms + r.compute_ms, wait_ms, r.compute_ms);
     std::fflush(stdout);
+  };
+
+  // The open word: whether (and as what) it was printed at a short silence.
+  bool printed = false;
+  int printed_digit = 0;
+  // A word closed by the long silence or the end of the file: print it if it was not printed,
+  // revise it if the whole word reads differently from what was printed.
+  auto close_word = [&](double heard_s) -> absl::Status {
+    auto r = classify(endpointer.word(), endpointer.word_first_index());
+    if (!r.ok()) return r.status();
+    if (!printed) {
+      print(*r, heard_s);
+    } else if (r->digit != printed_digit) {
+      digits.back() = static_cast<char>('0' + r->digit);
+      std::printf("   revised: %d %s (the word went on to %.2f s; p=%.2f)\n", r->digit, kDigitWords[r->digit], r->end_s, r->p);
+      std::fflush(stdout);
+    }
+    printed = false;
     return absl::OkStatus();
   };
 
   // Audio "arrives" 10 ms at a time; every frame whose 25 ms are complete is computed at once.
-  std::vector<Frame> word;
-  int word_first = 0;
   for (int arrived = kHopSamples; arrived < n + kHopSamples; arrived += kHopSamples) {
     const int have = std::min(arrived, n);
+    const double heard_s = static_cast<double>(have) / kFeatureRate;
     while (next_frame * kHopSamples + kFrameSamples <= have) {
       Frame frame;
       frame.mfcc.resize(kNumCoefficients);
       frame.db = mfcc.ComputeFrame(samples.data(), n, next_frame * kHopSamples, frame.mfcc.data());
-      if (endpointer.Push(frame, next_frame, &word, &word_first)) {
-        if (absl::Status s = classify(word, word_first, static_cast<double>(have) / kFeatureRate); !s.ok()) return s;
+      switch (endpointer.Push(frame, next_frame)) {
+        case Endpointer::Event::kNone:
+          break;
+        case Endpointer::Event::kPause:
+          if (!printed && endpointer.voiced_frames() >= min_word_frames) {
+            auto r = classify(endpointer.word(), endpointer.word_first_index());
+            if (!r.ok()) return r.status();
+            if (r->p >= *min_confidence) {
+              print(*r, heard_s);
+              printed = true;
+              printed_digit = r->digit;
+            }
+          }
+          break;
+        case Endpointer::Event::kEnd:
+          if (absl::Status s = close_word(heard_s); !s.ok()) return s;
+          break;
       }
       ++next_frame;
     }
   }
-  if (endpointer.Flush(&word, &word_first)) {
-    if (absl::Status s = classify(word, word_first, static_cast<double>(n) / kFeatureRate); !s.ok()) return s;
+  if (endpointer.Flush()) {
+    if (absl::Status s = close_word(static_cast<double>(n) / kFeatureRate); !s.ok()) return s;
   }
   if (digits.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(wav, ": no spoken word found (nothing rose ", kVoicedAboveFloorDb,

@@ -21,7 +21,6 @@ constexpr float kLowHz = 20, kHighHz = 7600;
 constexpr float kPreEmphasis = 0.97f;
 
 // Where the word is: frames within this many dB of the loudest, and this far above the floor.
-constexpr float kSpeechBelowPeakDb = 35;
 constexpr float kSpeechAboveFloorDb = 6;
 constexpr int kMarginFrames = 3;
 // What counts as "nothing to hear".

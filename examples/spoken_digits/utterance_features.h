@@ -46,6 +46,8 @@ class MfccExtractor {
 // with a sentence saying so (never a guess).
 absl::StatusOr<std::vector<float>> UtteranceFeatures(const MfccExtractor& mfcc, const Audio& audio);
 
+// TrimWord keeps frames no more than this below the word's loudest (listen's endpointer too).
+inline constexpr float kSpeechBelowPeakDb = 35;
 // Where the word is inside `frame_db` (frames within 35 dB of the loudest and above
 // `floor` + 6 dB, with a 3-frame margin): [first, last]. Shared with listen's endpointer.
 void TrimWord(const std::vector<float>& frame_db, float floor, int* first, int* last);
