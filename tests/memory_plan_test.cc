@@ -125,5 +125,32 @@ TEST(MemoryPlanner, ArenaWithinTenPercentOfLivePeakOnSharedModels) {
   EXPECT_GT(checked, 0);
 }
 
+// The matmul cell projects the input in fixed chunks of steps, so its planned scratch is the
+// same at T = 100 and T = 1000: memory per call does not grow with the sequence length.
+TEST(MemoryPlanner, RecurrentCellScratchIndependentOfSequenceLength) {
+  const std::filesystem::path bench = std::filesystem::path(SEQRT_SHARED_DIR) / "models" / "bench";
+  int checked = 0;
+  for (const char* name : {"kws_lstm.onnx", "kws_gru.onnx", "bilstm_tagger.onnx", "seed_simplernn.onnx"}) {
+    auto session = Session::Load((bench / name).string());
+    ASSERT_TRUE(session.ok()) << name << ": " << session.status();
+    const std::string input = session->inputs()[0].name;
+    const int64_t features = session->inputs()[0].shape[2].value;
+    for (int64_t batch : {1, 8}) {
+      auto at100 = session->DescribePlan({{input, {batch, 100, features}}});
+      auto at1000 = session->DescribePlan({{input, {batch, 1000, features}}});
+      ASSERT_TRUE(at100.ok() && at1000.ok()) << name;
+      ASSERT_EQ(at100->nodes.size(), at1000->nodes.size()) << name;
+      for (size_t k = 0; k < at100->nodes.size(); ++k) {
+        if (at100->nodes[k].kernel != "matmul_cell") continue;
+        EXPECT_EQ(at1000->nodes[k].kernel, "matmul_cell") << name << " node " << at100->nodes[k].name;
+        EXPECT_EQ(at100->nodes[k].scratch_bytes, at1000->nodes[k].scratch_bytes)
+            << name << " batch " << batch << " node " << at100->nodes[k].name;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GE(checked, 8);
+}
+
 }  // namespace
 }  // namespace seqrt

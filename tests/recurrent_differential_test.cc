@@ -80,15 +80,16 @@ const std::vector<ActivationChoice> kActivationChoices = {
 // A random node and inputs. About 60% are "plain" (float32, constant weights, default
 // activations, no clip / input_forget / short rows): what oneDNN can express.
 // Batch sizes are drawn from [min_batch, max_batch].
+// T is drawn from [1, max_time].
 RecurrentCase RandomCase(Random& rng, std::string* summary, int64_t min_batch = 1, int64_t max_batch = 7,
-                         const std::vector<int64_t>& hidden_sizes = {}) {
+                         const std::vector<int64_t>& hidden_sizes = {}, int64_t max_time = 20) {
   const std::string op = rng.Pick<std::string>({"RNN", "GRU", "LSTM"});
   const std::string direction = rng.Pick<std::string>({"forward", "reverse", "bidirectional"});
   const bool plain = rng.Chance(0.6);
   const int D = direction == "bidirectional" ? 2 : 1;
   const int G = op == "RNN" ? 1 : op == "GRU" ? 3 : 4;
   const int per_dir = op == "RNN" ? 1 : op == "GRU" ? 2 : 3;
-  const int64_t N = rng.Int(min_batch, max_batch), T = rng.Int(1, 20), I = rng.Int(1, 64);
+  const int64_t N = rng.Int(min_batch, max_batch), T = rng.Int(1, static_cast<int>(max_time)), I = rng.Int(1, 64);
   const int64_t H = hidden_sizes.empty() ? rng.Int(1, 64) : rng.Pick<int64_t>(hidden_sizes);
   const int layout = rng.Chance(0.4) ? 1 : 0;
   const DType dtype = !plain && rng.Chance(0.2) ? DType::kDouble : DType::kFloat;
@@ -185,16 +186,18 @@ bool WellConditioned(const RecurrentCase& c, const KernelRun& ref32) {
   return true;
 }
 
-// Compares every fast kernel with the reference on `configs` well-conditioned random cases;
-// each fast kernel must accept at least `min_accepted` of them.
+// Compares every fast kernel, planned for `threads` threads, with the reference (one thread)
+// on `configs` well-conditioned random cases; each fast kernel must accept at least
+// `min_accepted` of them.
 void CompareFastKernelsWithReference(uint64_t seed, int configs, int min_accepted, int64_t min_batch,
-                                     int64_t max_batch, const std::vector<int64_t>& hidden_sizes = {}) {
+                                     int64_t max_batch, const std::vector<int64_t>& hidden_sizes = {},
+                                     int threads = 1, int64_t max_time = 20) {
   Random rng(seed);
   std::vector<int> accepted(std::size(kFastKernels), 0);
   int compared = 0, rejected = 0;
   while (compared < configs) {
     std::string summary;
-    const RecurrentCase c = RandomCase(rng, &summary, min_batch, max_batch, hidden_sizes);
+    const RecurrentCase c = RandomCase(rng, &summary, min_batch, max_batch, hidden_sizes, max_time);
     auto ref = RunRecurrentKernel(&ops::MakeReferenceRecurrentKernel, c);
     ASSERT_TRUE(ref.ok()) << summary << ": reference failed: " << ref.status();
     if (!WellConditioned(c, *ref)) {
@@ -203,7 +206,7 @@ void CompareFastKernelsWithReference(uint64_t seed, int configs, int min_accepte
     }
     ++compared;
     for (size_t k = 0; k < std::size(kFastKernels); ++k) {
-      auto fast = RunRecurrentKernel(kFastKernels[k].factory, c);
+      auto fast = RunRecurrentKernel(kFastKernels[k].factory, c, threads);
       if (!fast.ok()) {
         EXPECT_TRUE(absl::IsUnimplemented(fast.status()))
             << kFastKernels[k].label << " on " << summary << ": " << fast.status();
@@ -220,7 +223,8 @@ void CompareFastKernelsWithReference(uint64_t seed, int configs, int min_accepte
     }
   }
   for (size_t k = 0; k < std::size(kFastKernels); ++k) {
-    std::cout << "[ recurrent ] batch " << min_batch << ".." << max_batch << ": " << kFastKernels[k].label
+    std::cout << "[ recurrent ] batch " << min_batch << ".." << max_batch << ", T <= " << max_time << ", "
+              << threads << " thread(s): " << kFastKernels[k].label
               << " accepted " << accepted[k] << " of " << compared << " configurations (" << rejected
               << " ill-conditioned draws skipped)\n";
     EXPECT_GE(accepted[k], min_accepted) << kFastKernels[k].label << " declined too many configurations";
@@ -241,6 +245,28 @@ TEST(RecurrentDifferential, FastKernelsMatchReferenceAtLargeBatch) {
 // (RunDirectionTwoSteps), over both sweep directions, odd and even T, T = 1 and 2.
 TEST(RecurrentDifferential, FastKernelsMatchReferenceAtBatchOneWithUnitBlocks) {
   CompareFastKernelsWithReference(20261128, 60, 20, 1, 1, {64, 96, 128});
+}
+
+// Two threads: matmul_cell splits batch rows from batch 4 (uneven at odd batches: 5 rows as
+// 2 + 3) and otherwise runs a bidirectional layer's directions on separate threads.
+TEST(RecurrentDifferential, FastKernelsMatchReferenceAtTwoThreads) {
+  CompareFastKernelsWithReference(20261203, 120, 40, 2, 7, {}, /*threads=*/2);
+}
+TEST(RecurrentDifferential, FastKernelsMatchReferenceAtTwoThreadsUnevenBatches) {
+  CompareFastKernelsWithReference(20261204, 60, 20, 3, 5, {}, /*threads=*/2);
+}
+TEST(RecurrentDifferential, FastKernelsMatchReferenceAtTwoThreadsLargeBatch) {
+  CompareFastKernelsWithReference(20261205, 40, 12, 17, 33, {}, /*threads=*/2);
+}
+TEST(RecurrentDifferential, FastKernelsMatchReferenceAtTwoThreadsBatchOneWithUnitBlocks) {
+  CompareFastKernelsWithReference(20261206, 40, 12, 1, 1, {64, 96}, /*threads=*/2, /*max_time=*/80);
+}
+
+// Sequences longer than matmul_cell's 32-step projection chunk, ending mid-chunk, forward
+// and reverse, with short rows, at 1 and 2 threads.
+TEST(RecurrentDifferential, FastKernelsMatchReferenceOverSeveralProjectionChunks) {
+  CompareFastKernelsWithReference(20261207, 60, 20, 1, 5, {}, /*threads=*/1, /*max_time=*/100);
+  CompareFastKernelsWithReference(20261208, 60, 20, 1, 5, {}, /*threads=*/2, /*max_time=*/100);
 }
 
 // Bad lengths reach Compute when sequence_lens is not a constant: every kernel that accepts

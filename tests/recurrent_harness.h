@@ -36,9 +36,11 @@ struct KernelRun {
   std::vector<std::optional<Tensor>> outputs;  // by slot; nullopt when the output is absent
 };
 
-// Runs the kernel `factory` builds. A kernel that declines in Prepare returns its
-// Unimplemented status unchanged, so callers can count acceptances.
-inline absl::StatusOr<KernelRun> RunRecurrentKernel(ops::KernelFactory factory, const RecurrentCase& c) {
+// Runs the kernel `factory` builds, planned for `threads` intra-op threads. A kernel that
+// declines in Prepare returns its Unimplemented status unchanged, so callers can count
+// acceptances.
+inline absl::StatusOr<KernelRun> RunRecurrentKernel(ops::KernelFactory factory, const RecurrentCase& c,
+                                                    int threads = 1) {
   const graph::Node& node = c.node;
   SEQRT_ASSIGN_OR_RETURN(const ops::OpSchema* schema,
                          ops::OpRegistry::Global().Find(node.domain, node.op_type, node.opset));
@@ -75,7 +77,7 @@ inline absl::StatusOr<KernelRun> RunRecurrentKernel(ops::KernelFactory factory, 
 
   SEQRT_ASSIGN_OR_RETURN(std::unique_ptr<ops::OpKernel> kernel, factory(node));
   run.kernel_name = std::string(kernel->name());
-  ops::PrepareContext pctx(node, in_slots, out_slots, /*threads=*/1);
+  ops::PrepareContext pctx(node, in_slots, out_slots, threads);
   SEQRT_RETURN_IF_ERROR(kernel->Prepare(pctx));
   Tensor scratch(DType::kUInt8, {static_cast<int64_t>(pctx.scratch_bytes())});
 

@@ -14,8 +14,14 @@ namespace {
 
 constexpr std::string_view kName = "packed_matmul";
 
-// Above this many multiply-adds a threaded oneDNN matmul beats one core of ours.
+// Above this many multiply-adds a threaded oneDNN matmul beats one core of ours; so with
+// several threads a product this large either splits its rows over all of them or declines.
 constexpr int64_t kMaxSingleCoreWorkWhenThreaded = int64_t{1} << 20;
+
+// Rows of A are independent, so several threads take a row range each (own packing and
+// staging scratch). Below this many multiply-adds per thread (about 50 us on one core)
+// waking another thread costs more than it saves.
+constexpr int64_t kMinWorkPerThread = int64_t{1} << 19;
 
 // Our GEMM computes whole 16-column panels. On a big product with few columns that waste
 // loses to oneDNN: bilstm_tagger's per-step head [6400, 256] x [256, 20] (32 columns computed
@@ -48,7 +54,9 @@ class PackedMatMulKernel final : public OpKernel {
     for (size_t i = 0; i + 1 < a.size(); ++i) m_ *= a[i];
     if (a.back() != k_) return Decline(kName, where_, "inner dimensions differ");
     if (m_ * n_ * k_ == 0) return Decline(kName, where_, "empty tensor");
-    if (ctx.threads() != 1 && m_ * n_ * k_ > kMaxSingleCoreWorkWhenThreaded)
+    const int64_t threads = std::max(1, ctx.threads());
+    workers_ = static_cast<int>(std::clamp<int64_t>(m_ * n_ * k_ / kMinWorkPerThread, 1, std::min(threads, m_)));
+    if (workers_ < threads && m_ * n_ * k_ > kMaxSingleCoreWorkWhenThreaded)
       return Decline(kName, where_, "large product with several threads");
 
     panels_ = rnn::RoundUp(n_, rnn::kPanel) / rnn::kPanel;
@@ -78,39 +86,55 @@ class PackedMatMulKernel final : public OpKernel {
 
     // Y is written in place when its rows are whole panels; otherwise through a staging block.
     direct_ = n_ % rnn::kPanel == 0;
-    const int64_t rows = direct_ ? m_ : std::min(m_, kStagedRows);
+    const int64_t worker_rows = (m_ + workers_ - 1) / workers_;
+    const int64_t rows = direct_ ? worker_rows : std::min(worker_rows, kStagedRows);
     pack_floats_ = rnn::GemmPackScratchFloats(rows, k_);
     const int64_t stage_floats = direct_ ? 0 : rows * panels_ * rnn::kPanel;
-    ctx.RequestScratch(static_cast<size_t>((pack_floats_ + stage_floats) * sizeof(float)));
+    worker_floats_ = rnn::RoundUp(pack_floats_ + stage_floats, 16);  // each worker's slice on its own lines
+    ctx.RequestScratch(static_cast<size_t>(workers_ * worker_floats_ * sizeof(float)));
     return absl::OkStatus();
   }
 
   absl::Status Compute(ComputeContext& ctx) const override {
     const float* a = ctx.input<float>(0);
     float* y = ctx.output<float>(0);
-    float* a_pack = static_cast<float*>(ctx.scratch());
-    rnn::GemmOptions options;
-    const rnn::PackedFloats& packed = weights_->packed;
-    options.bias = weights_->bias.empty() ? nullptr : weights_->bias.data();
-    if (direct_) {
-      rnn::GemmPacked(m_, k_, panels_, a, k_, packed.data(), y, n_, a_pack, options);
+    float* scratch = static_cast<float*>(ctx.scratch());
+    if (workers_ == 1) {
+      RunRows(0, m_, a, y, scratch);
       return absl::OkStatus();
     }
-    float* stage = a_pack + pack_floats_;
-    const int64_t ld = panels_ * rnn::kPanel;
-    for (int64_t r0 = 0; r0 < m_; r0 += kStagedRows) {
-      const int64_t rows = std::min(kStagedRows, m_ - r0);
-      rnn::GemmPacked(rows, k_, panels_, a + r0 * k_, k_, packed.data(), stage, ld, a_pack, options);
-      for (int64_t r = 0; r < rows; ++r) std::memcpy(y + (r0 + r) * n_, stage + r * ld, n_ * sizeof(float));
-    }
+    // Each worker owns its scratch slice, so this is correct with however many threads run.
+#pragma omp parallel for num_threads(workers_) schedule(static, 1)
+    for (int w = 0; w < workers_; ++w)
+      RunRows(m_ * w / workers_, m_ * (w + 1) / workers_, a, y, scratch + w * worker_floats_);
     return absl::OkStatus();
   }
 
  private:
+  // Rows [r_begin, r_end) of Y with one worker's scratch.
+  void RunRows(int64_t r_begin, int64_t r_end, const float* a, float* y, float* a_pack) const {
+    rnn::GemmOptions options;
+    const rnn::PackedFloats& packed = weights_->packed;
+    options.bias = weights_->bias.empty() ? nullptr : weights_->bias.data();
+    if (direct_) {
+      rnn::GemmPacked(r_end - r_begin, k_, panels_, a + r_begin * k_, k_, packed.data(), y + r_begin * n_, n_,
+                      a_pack, options);
+      return;
+    }
+    float* stage = a_pack + pack_floats_;
+    const int64_t ld = panels_ * rnn::kPanel;
+    for (int64_t r0 = r_begin; r0 < r_end; r0 += kStagedRows) {
+      const int64_t rows = std::min(kStagedRows, r_end - r0);
+      rnn::GemmPacked(rows, k_, panels_, a + r0 * k_, k_, packed.data(), stage, ld, a_pack, options);
+      for (int64_t r = 0; r < rows; ++r) std::memcpy(y + (r0 + r) * n_, stage + r * ld, n_ * sizeof(float));
+    }
+  }
+
   std::string where_;
   bool gemm_;
   GemmAttrs attrs_;
-  int64_t m_ = 0, n_ = 0, k_ = 0, panels_ = 0, pack_floats_ = 0;
+  int64_t m_ = 0, n_ = 0, k_ = 0, panels_ = 0, pack_floats_ = 0, worker_floats_ = 0;
+  int workers_ = 1;
   bool direct_ = false;
   struct Weights {
     rnn::PackedFloats packed;

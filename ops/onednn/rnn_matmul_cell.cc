@@ -6,6 +6,13 @@
 //   3. the gate math per batch row in vectorised passes over gate blocks (rnn_gates.h).
 // At batch 1 steps 2 and 3 run block by block over two steps at a time, so each read of a
 // recurrent weight tile serves two steps (RunDirectionTwoSteps).
+// With constant weights the small-batch projection runs chunk by chunk (kChunkSteps steps,
+// just before those steps), so its scratch does not grow with the sequence length.
+// Threads (the session's count): batch rows are independent through time, so a large batch
+// is split into row ranges, one per thread, in one parallel region over the whole sequence;
+// a bidirectional layer otherwise runs its two directions on two threads. Each worker has
+// its own slice of the scratch (projection, products, packing), so workers share nothing
+// but the state rows and Y rows each one alone writes.
 // Every internal buffer pads the hidden size to Hp (a multiple of 8) so the gate math never
 // needs a scalar tail; padded weight rows/columns are zero, and padded state lanes are reset
 // to zero after each step, so they never leak into real lanes.
@@ -76,10 +83,16 @@ class MatmulCellKernel final : public OpKernel {
   absl::Status BuildProjection();
   absl::Status RunProjection(ComputeContext& ctx, const float* x, const float* w_plain,
                              const float* bias, float* gx) const;
-  void RunDirection(int d, const float* x, const float* gx, const int32_t* lens, const WeightPtrs& wp,
-                    char* scratch, float* y) const;
-  void RunDirectionTwoSteps(int d, const float* gx, const int32_t* lens, const WeightPtrs& wp, char* scratch,
-                            float* y) const;
+  // Rows [n0, n1) of direction d over all steps; `scratch` the whole block, `worker` the
+  // slice of per-worker buffers to use.
+  void RunDirection(int d, int64_t n0, int64_t n1, const float* x, const float* gx, const int32_t* lens,
+                    const WeightPtrs& wp, char* scratch, int worker, float* y) const;
+  void RunDirectionTwoSteps(int d, const float* x, const int32_t* lens, const WeightPtrs& wp, char* scratch,
+                            int worker, float* y) const;
+  // Constant weights, whole-sequence mode: Gx of steps [t_lo, t_hi) and rows [n0, n1) of
+  // direction d into gxc, as [t - t_lo][n - n0][w_ld].
+  void ProjectChunk(int d, const float* x, int64_t t_lo, int64_t t_hi, int64_t n0, int64_t n1,
+                    const WeightPtrs& wp, float* gxc, float* xstage, float* a_pack) const;
   // The ONNX-order column (gate g, unit j at g·Hp + j) stored at packed column c of R, W and
   // the bias. The two-step path stores each unit block's gates together:
   // [block v][gate g][kUnitBlock units]; otherwise the order is ONNX's.
@@ -106,6 +119,13 @@ class MatmulCellKernel final : public OpKernel {
   // matmul projects all steps into Gx [T·N][D·G·Hp] with weights converted every run.
   bool step_projection_ = false;
   int64_t w_panels_ = 0, w_packed_floats_ = 0;
+  int64_t chunk_steps_ = 0;  // steps per projection chunk (constant weights, whole-sequence mode)
+
+  // How Compute spreads the work over threads (see the file comment).
+  enum class Split { kNone, kRows, kDirections };
+  Split split_ = Split::kNone;
+  int workers_ = 1;
+  int64_t rows_per_worker_ = 0;  // the most rows one worker runs
 
   // Converted constant weights: they depend only on the node, its constant inputs and the
   // column order (two_steps_ or not), so they are built once per session and shared by every
@@ -118,10 +138,16 @@ class MatmulCellKernel final : public OpKernel {
   absl::StatusOr<std::shared_ptr<const ConstantWeights>> BuildConstantWeights(PrepareContext& ctx) const;
   std::shared_ptr<const ConstantWeights> weights_;
 
-  // Scratch offsets (bytes).
-  int64_t off_gx_ = 0, off_gh_ = 0, off_gh2_ = 0, off_rh_ = 0, off_h_ = 0, off_c_ = 0, off_tmp_ = 0;
-  int64_t off_apack_ = 0;  // GemmPacked's packed-A scratch, shared by every GEMM call
-  int64_t off_h2_ = 0;     // two_steps_: the second h buffer
+  // Scratch offsets (bytes). Shared by all workers: off_gx_ (the oneDNN projection of every
+  // step, non-constant weights only), the states, the second h buffer and converted weights.
+  int64_t off_gx_ = 0, off_h_ = 0, off_c_ = 0;
+  int64_t off_h2_ = 0;  // two_steps_: the second h buffer
+  // Per worker, relative to off_worker_ + worker · worker_bytes_.
+  int64_t off_worker_ = 0, worker_bytes_ = 0;
+  int64_t off_gxw_ = 0;    // constant weights: a projection chunk, or one step's rows
+  int64_t off_xstage_ = 0; // layout 0, a row range of a chunk: X rows gathered contiguous
+  int64_t off_gh_ = 0, off_gh2_ = 0, off_rh_ = 0, off_tmp_ = 0;
+  int64_t off_apack_ = 0;  // GemmPacked's packed-A scratch, shared by the worker's GEMM calls
   int64_t off_pairs_ = 0;  // two_steps_: (h_{s-1}[j], h_s[j]) pairs, packed A of shared tiles
   int64_t off_w_ = 0, off_bias_ = 0, off_r1_ = 0, off_r2_ = 0, off_rbh_ = 0, off_peep_ = 0;
   int64_t off_dnnl_ = 0;
@@ -140,6 +166,11 @@ class MatmulCellKernel final : public OpKernel {
 // Hidden units per block of the two-step path (RunDirectionTwoSteps): the recurrent weights
 // are read as tiles of kUnitBlock rows (inputs h[u]) by kUnitBlock units' gate columns.
 constexpr int64_t kUnitBlock = 32;
+
+// Steps per projection chunk: enough rows (32 at batch 1) that the packed GEMM reuses each
+// weight panel over many rows, few enough that the chunk (32·4·256 floats, 128 KB for
+// LSTM(256) at batch 1) stays in L2 until its steps read it.
+constexpr int64_t kChunkSteps = 32;
 
 int64_t StepProjectionMinBatch() {
   static const int64_t v = [] {
@@ -182,23 +213,47 @@ absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
   w_panels_ = RoundUp(G_ * Hp_, rnn::kPanel) / rnn::kPanel;
   w_packed_floats_ = rnn::PackedBFloats(I_, G_ * Hp_);
 
+  // Threads: rows when every worker gets at least two, else one direction per thread.
+  const int threads = std::max(1, ctx.threads());
+  split_ = Split::kNone;
+  workers_ = 1;
+  if (threads >= 2 && N_ >= 2 * threads) {
+    split_ = Split::kRows;
+    workers_ = threads;
+  } else if (threads >= 2 && D_ == 2) {
+    split_ = Split::kDirections;
+    workers_ = 2;
+  }
+  rows_per_worker_ = split_ == Split::kRows ? (N_ + workers_ - 1) / workers_ : N_;
+  const int64_t nw = rows_per_worker_;
+
   ScratchLayout s;
   const int64_t w_ld = w_panels_ * rnn::kPanel;
-  off_gx_ = s.Add(step_projection_ ? N_ * w_ld : constant_weights_ ? D_ * T_ * N_ * w_ld : T_ * N_ * gx_cols_);
+  chunk_steps_ = std::min(T_, kChunkSteps);
+  off_gx_ = s.Add(constant_weights_ ? 0 : T_ * N_ * gx_cols_);
   // The two-step path needs Hp a whole number of unit blocks (H itself then, as Hp = H) and
   // a cell whose whole recurrent product is h·Rᵀ (not GRU without linear_before_reset).
   two_steps_ = N_ == 1 && constant_weights_ && !step_projection_ && !gru_split &&
                H_ % kUnitBlock == 0 && H_ / kUnitBlock >= 2;
-  off_gh_ = s.Add(N_ * r1_panels_ * rnn::kPanel * (two_steps_ ? 2 : 1));
-  off_gh2_ = s.Add(N_ * r2_panels_ * rnn::kPanel);
-  off_rh_ = s.Add(gru_split ? N_ * Hp_ : 0);
   off_h_ = s.Add(D_ * N_ * Hp_);
   off_c_ = s.Add(attrs_.cell == RecurrentCell::kLstm ? D_ * N_ * Hp_ : 0);
-  off_tmp_ = s.Add(Hp_);
   off_h2_ = s.Add(two_steps_ ? D_ * Hp_ : 0);
-  off_pairs_ = s.Add(two_steps_ ? 2 * Hp_ : 0);
-  off_apack_ = s.Add(std::max({rnn::GemmPackScratchFloats(step_projection_ ? N_ : T_ * N_, I_),
-                               rnn::GemmPackScratchFloats(N_, Hp_)}));
+  {
+    ScratchLayout w;
+    const bool chunked = constant_weights_ && !step_projection_;
+    off_gxw_ = w.Add(step_projection_ ? nw * w_ld : chunked ? chunk_steps_ * nw * w_ld : 0);
+    off_xstage_ = w.Add(chunked && attrs_.layout == 0 && nw < N_ ? chunk_steps_ * nw * I_ : 0);
+    off_gh_ = w.Add(nw * r1_panels_ * rnn::kPanel * (two_steps_ ? 2 : 1));
+    off_gh2_ = w.Add(nw * r2_panels_ * rnn::kPanel);
+    off_rh_ = w.Add(gru_split ? nw * Hp_ : 0);
+    off_tmp_ = w.Add(Hp_);
+    off_pairs_ = w.Add(two_steps_ ? 2 * Hp_ : 0);
+    const int64_t proj_rows = step_projection_ ? nw : chunked ? chunk_steps_ * nw : 0;
+    off_apack_ = w.Add(std::max({proj_rows > 0 ? rnn::GemmPackScratchFloats(proj_rows, I_) : int64_t{0},
+                                 rnn::GemmPackScratchFloats(nw, Hp_)}));
+    worker_bytes_ = w.bytes();
+    off_worker_ = s.Add(workers_ * worker_bytes_ / 4);
+  }
   const int64_t bias_floats = gx_cols_, rbh_floats = D_ * Hp_, peep_floats = D_ * 3 * Hp_;
   if (constant_weights_) {
     SEQRT_ASSIGN_OR_RETURN(weights_, ctx.SharedState<ConstantWeights>(
@@ -365,21 +420,49 @@ rnn::GateParams MatmulCellKernel::GatesOf(int d, const WeightPtrs& wp) const {
   return gates;
 }
 
-// One direction over all steps. `x` is the X input (read per step in step-projection mode),
-// `gx` the whole-sequence projection otherwise. `y` is the Y output (may be null); the h/c
-// state buffers hold the initial state on entry and the final state on exit.
-void MatmulCellKernel::RunDirection(int d, const float* x, const float* gx, const int32_t* lens,
-                                    const WeightPtrs& wp, char* scratch, float* y) const {
-  const int64_t T = T_, N = N_, H = H_, Hp = Hp_, G = G_, D = D_, I = I_;
-  auto buffer = [&](int64_t off) { return reinterpret_cast<float*>(scratch + off); };
-  float* gx_step = buffer(off_gx_);  // step projection: [N, w_panels·16]
+void MatmulCellKernel::ProjectChunk(int d, const float* x, int64_t t_lo, int64_t t_hi, int64_t n0, int64_t n1,
+                                    const WeightPtrs& wp, float* gxc, float* xstage, float* a_pack) const {
+  const int64_t T = T_, N = N_, I = I_, nr = n1 - n0, steps = t_hi - t_lo;
+  const int64_t w_ld = w_panels_ * rnn::kPanel;
+  rnn::GemmOptions opt;
+  opt.bias = weights_->packed_bias.data() + d * w_ld;
+  const float* w = wp.w_packed + d * w_packed_floats_;
+  if (attrs_.layout == 0) {
+    // X [T, N, I]: the chunk's rows (t, n) are contiguous when the range is the whole batch.
+    const float* a = x + t_lo * N * I;
+    if (nr < N) {
+      for (int64_t t = 0; t < steps; ++t)
+        std::memcpy(xstage + t * nr * I, a + (t * N + n0) * I, nr * I * sizeof(float));
+      a = xstage;
+    }
+    rnn::GemmPacked(steps * nr, I, w_panels_, a, I, w, gxc, w_ld, a_pack, opt);
+  } else {
+    // X [N, T, I]: each row's steps are contiguous; Gx rows interleave the batch rows.
+    for (int64_t n = n0; n < n1; ++n)
+      rnn::GemmPacked(steps, I, w_panels_, x + (n * T + t_lo) * I, I, w, gxc + (n - n0) * w_ld, nr * w_ld,
+                      a_pack, opt);
+  }
+}
+
+// Rows [n0, n1) of one direction over all steps. `x` is the X input (projected per step or
+// per chunk with constant weights), `gx` the whole-sequence oneDNN projection otherwise. `y`
+// is the Y output (may be null); the h/c state rows hold the initial state on entry and the
+// final state on exit.
+void MatmulCellKernel::RunDirection(int d, int64_t n0, int64_t n1, const float* x, const float* gx,
+                                    const int32_t* lens, const WeightPtrs& wp, char* scratch, int worker,
+                                    float* y) const {
+  const int64_t T = T_, N = N_, H = H_, Hp = Hp_, G = G_, D = D_, I = I_, nr = n1 - n0;
+  char* mine = scratch + off_worker_ + worker * worker_bytes_;
+  auto buffer = [&](int64_t off) { return reinterpret_cast<float*>(mine + off); };
+  float* gxw = buffer(off_gxw_);  // step projection [nr, w_ld]; chunk [steps][nr][w_ld]
+  float* xstage = buffer(off_xstage_);
   float* gh = buffer(off_gh_);
   float* gh2 = buffer(off_gh2_);
   float* rh = buffer(off_rh_);
   float* tmp = buffer(off_tmp_);
   float* a_pack = buffer(off_apack_);
-  float* hs = buffer(off_h_) + d * N * Hp;
-  float* cs = buffer(off_c_) + d * N * Hp;
+  float* hs = reinterpret_cast<float*>(scratch + off_h_) + (d * N + n0) * Hp;
+  float* cs = reinterpret_cast<float*>(scratch + off_c_) + (d * N + n0) * Hp;
   const int64_t ldgh = r1_panels_ * rnn::kPanel, ldgh2 = r2_panels_ * rnn::kPanel;
   const int64_t w_ld = w_panels_ * rnn::kPanel;
   const float* r1 = wp.r1 + d * r1_floats_;
@@ -389,40 +472,48 @@ void MatmulCellKernel::RunDirection(int d, const float* x, const float* gx, cons
   const rnn::GateParams gates = GatesOf(d, wp);
   const bool gru_split = attrs_.cell == RecurrentCell::kGru && !attrs_.linear_before_reset;
 
+  const bool chunked = constant_weights_ && !step_projection_;
+  int64_t chunk_lo = 0;  // first step of the projected chunk
   for (int64_t step = 0; step < T; ++step) {
     const int64_t t = reverse ? T - 1 - step : step;
     // Alternate the weight walk so each step starts where the last one ended (still in L2).
     rnn::GemmOptions zigzag;
     zigzag.reverse_blocks = (step & 1) != 0;
-    // The projection row of batch row n at step t.
+    // The projection row of batch row n (local index n - n0) at step t.
     const float* xw_base;
     int64_t xw_stride;
     if (step_projection_) {
       rnn::GemmOptions opt = zigzag;
       opt.bias = weights_->packed_bias.data() + d * w_ld;
-      // Row n of X at step t: layout 0 [T, N, I], layout 1 [N, T, I].
-      const float* xt = x + (layout0 ? t * N * I : t * I);
-      rnn::GemmPacked(N, I, w_panels_, xt, layout0 ? I : T * I, wp.w_packed + d * w_packed_floats_, gx_step,
-                      w_ld, a_pack, opt);
-      xw_base = gx_step;
+      // Row n0 of X at step t: layout 0 [T, N, I], layout 1 [N, T, I].
+      const float* xt = x + (layout0 ? (t * N + n0) * I : (n0 * T + t) * I);
+      rnn::GemmPacked(nr, I, w_panels_, xt, layout0 ? I : T * I, wp.w_packed + d * w_packed_floats_, gxw, w_ld,
+                      a_pack, opt);
+      xw_base = gxw;
       xw_stride = w_ld;
-    } else if (constant_weights_) {
-      xw_base = gx + (d * T * N + (layout0 ? t * N : t)) * w_ld;
-      xw_stride = (layout0 ? 1 : T) * w_ld;
+    } else if (chunked) {
+      if (step % chunk_steps_ == 0) {
+        const int64_t last = std::min(T, step + chunk_steps_);  // steps [step, last) in run order
+        chunk_lo = reverse ? T - last : step;
+        ProjectChunk(d, x, chunk_lo, chunk_lo + (last - step), n0, n1, wp, gxw, xstage, a_pack);
+      }
+      xw_base = gxw + (t - chunk_lo) * nr * w_ld;
+      xw_stride = w_ld;
     } else {
-      xw_base = gx + (layout0 ? t * N : t) * gx_cols_ + d * G * Hp;
+      xw_base = gx + (layout0 ? t * N + n0 : n0 * T + t) * gx_cols_ + d * G * Hp;
       xw_stride = (layout0 ? 1 : T) * gx_cols_;
     }
-    rnn::GemmPacked(N, Hp, r1_panels_, hs, Hp, r1, gh, ldgh, a_pack, zigzag);
+    rnn::GemmPacked(nr, Hp, r1_panels_, hs, Hp, r1, gh, ldgh, a_pack, zigzag);
     if (gru_split) {
       // z and r first; (r ⊙ h) then feeds the h gate's recurrent product.
-      for (int64_t n = 0; n < N; ++n)
+      for (int64_t n = 0; n < nr; ++n)
         rnn::GruZrRow(gates, xw_base + n * xw_stride, gh + n * ldgh, hs + n * Hp, rh + n * Hp, Hp);
-      rnn::GemmPacked(N, Hp, r2_panels_, rh, Hp, r2, gh2, ldgh2, a_pack);
+      rnn::GemmPacked(nr, Hp, r2_panels_, rh, Hp, r2, gh2, ldgh2, a_pack);
     }
-    for (int64_t n = 0; n < N; ++n) {
-      const bool valid = lens == nullptr || t < lens[n];
-      float* yrow = y ? y + (layout0 ? (t * D + d) * N + n : (n * T + t) * D + d) * H : nullptr;
+    for (int64_t n = 0; n < nr; ++n) {
+      const int64_t row = n0 + n;
+      const bool valid = lens == nullptr || t < lens[row];
+      float* yrow = y ? y + (layout0 ? (t * D + d) * N + row : (row * T + t) * D + d) * H : nullptr;
       if (!valid) {
         if (yrow) std::memset(yrow, 0, H * sizeof(float));
         continue;
@@ -462,18 +553,21 @@ void MatmulCellKernel::RunDirection(int d, const float* x, const float* gx, cons
 // (with h_s[u]) in one two-row product. The next sweep runs the other way round and needs
 // only the tiles the previous one could not share plus the diagonal: B(B+1)/2 tile reads per
 // step instead of B². Only the order of the additions changes.
-void MatmulCellKernel::RunDirectionTwoSteps(int d, const float* gx, const int32_t* lens, const WeightPtrs& wp,
-                                            char* scratch, float* y) const {
+void MatmulCellKernel::RunDirectionTwoSteps(int d, const float* x, const int32_t* lens, const WeightPtrs& wp,
+                                            char* scratch, int worker, float* y) const {
   const int64_t T = T_, H = H_, Hp = Hp_, G = G_, D = D_, ub = kUnitBlock;
   const int64_t blocks = Hp / ub, kp = rnn::PaddedK(Hp), per_block = G * ub;
   // N = 1: a short row is a shorter sequence (reverse: starting from its last valid step).
   const int64_t steps = lens ? lens[0] : T;
-  auto buffer = [&](int64_t off) { return reinterpret_cast<float*>(scratch + off); };
+  char* mine = scratch + off_worker_ + worker * worker_bytes_;
+  auto buffer = [&](int64_t off) { return reinterpret_cast<float*>(mine + off); };
+  auto shared_buffer = [&](int64_t off) { return reinterpret_cast<float*>(scratch + off); };
   const int64_t ldgh = r1_panels_ * rnn::kPanel, w_ld = w_panels_ * rnn::kPanel;
   float* acc_buf[2] = {buffer(off_gh_), buffer(off_gh_) + ldgh};
-  float* h_buf[2] = {buffer(off_h_) + d * Hp, buffer(off_h2_) + d * Hp};
-  float* cs = buffer(off_c_) + d * Hp;
+  float* h_buf[2] = {shared_buffer(off_h_) + d * Hp, shared_buffer(off_h2_) + d * Hp};
+  float* cs = shared_buffer(off_c_) + d * Hp;
   float* tmp = buffer(off_tmp_);
+  float* gxc = buffer(off_gxw_);
   float* a_pack = buffer(off_apack_);
   const float* r1 = wp.r1 + d * r1_floats_;
   const bool reverse = d == 1 || attrs_.reverse;
@@ -505,11 +599,17 @@ void MatmulCellKernel::RunDirectionTwoSteps(int d, const float* gx, const int32_
   };
 
   std::fill(acc_of(0), acc_of(0) + ldgh, 0.f);
+  int64_t chunk_lo = 0;
   for (int64_t s = 0; s < steps; ++s) {
     const int64_t t = reverse ? steps - 1 - s : s;
     const bool forward_sweep = (s & 1) == 0, has_next = s + 1 < steps;
     if (has_next) std::fill(acc_of(s + 1), acc_of(s + 1) + ldgh, 0.f);
-    const float* xw = gx + (d * T + t) * w_ld;
+    if (s % chunk_steps_ == 0) {
+      const int64_t last = std::min(steps, s + chunk_steps_);
+      chunk_lo = reverse ? steps - last : s;
+      ProjectChunk(d, x, chunk_lo, chunk_lo + (last - s), 0, 1, wp, gxc, nullptr, a_pack);
+    }
+    const float* xw = gxc + (t - chunk_lo) * w_ld;
     float* h = h_of(s);
     float* rec = acc_of(s);
     for (int64_t i = 0; i < blocks; ++i) {
@@ -584,17 +684,9 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
 
   float* gx = reinterpret_cast<float*>(scratch + off_gx_);
   if (!constant_weights_) {
-    SEQRT_RETURN_IF_ERROR(RunProjection(ctx, ctx.input<float>(kRecX), wp.w_proj, wp.bias, gx));
-  } else if (!step_projection_) {
     // Every step at once; X's rows are (t, n) for layout 0 and (n, t) for layout 1, the same
     // row order RunDirection reads Gx in.
-    const int64_t w_ld = w_panels_ * rnn::kPanel;
-    for (int64_t d = 0; d < D_; ++d) {
-      rnn::GemmOptions opt;
-      opt.bias = weights_->packed_bias.data() + d * w_ld;
-      rnn::GemmPacked(T_ * N_, I_, w_panels_, ctx.input<float>(kRecX), I_, wp.w_packed + d * w_packed_floats_,
-                      gx + d * T_ * N_ * w_ld, w_ld, reinterpret_cast<float*>(scratch + off_apack_), opt);
-    }
+    SEQRT_RETURN_IF_ERROR(RunProjection(ctx, ctx.input<float>(kRecX), wp.w_proj, wp.bias, gx));
   }
 
   // Initial states into the padded state buffers. ONNX layout 0: [D, N, H]; layout 1: [N, D, H].
@@ -616,12 +708,29 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
   if (lstm) load_state(cs, kRecInitialC);
 
   float* y = ctx.has_output(kRecY) ? ctx.output<float>(kRecY) : nullptr;
-  for (int d = 0; d < D_; ++d) {
+  const float* x = ctx.input<float>(kRecX);
+  auto run = [&](int d, int64_t n0, int64_t n1, int worker) {
     if (two_steps_) {
-      RunDirectionTwoSteps(d, gx, lens, wp, scratch, y);
+      RunDirectionTwoSteps(d, x, lens, wp, scratch, worker, y);
     } else {
-      RunDirection(d, ctx.input<float>(kRecX), gx, lens, wp, scratch, y);
+      RunDirection(d, n0, n1, x, gx, lens, wp, scratch, worker, y);
     }
+  };
+  // Worker w's share: a row range over every direction, or direction w. Each worker owns its
+  // scratch slice, so the loop is correct however many threads OpenMP actually provides.
+  auto work = [&](int w) {
+    if (split_ == Split::kDirections) {
+      run(w, 0, N_, w);
+      return;
+    }
+    const int64_t n0 = N_ * w / workers_, n1 = N_ * (w + 1) / workers_;
+    for (int d = 0; d < D_; ++d) run(d, n0, n1, w);
+  };
+  if (workers_ == 1) {
+    work(0);
+  } else {
+#pragma omp parallel for num_threads(workers_) schedule(static, 1)
+    for (int w = 0; w < workers_; ++w) work(w);
   }
 
   auto store_state = [&](const float* src, int slot) {
