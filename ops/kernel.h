@@ -73,6 +73,15 @@ class PrepareContext {
   void RequestScratch(size_t bytes) { scratch_bytes_ = std::max(scratch_bytes_, bytes); }
   size_t scratch_bytes() const { return scratch_bytes_; }
 
+  // The same view with no session store and no scratch requested yet: for preparing a kernel
+  // on trial (kernel tuning) without leaving its shared state in the session.
+  PrepareContext Unshared() const {
+    PrepareContext copy(*this);
+    copy.store_ = nullptr;
+    copy.scratch_bytes_ = 0;
+    return copy;
+  }
+
   // State of type T that depends only on this node (its attributes) and its constant inputs,
   // built by `build` (returning absl::StatusOr<std::shared_ptr<const T>>) once per session and
   // shared by every plan. `layout_class` names a shape class when the layout depends on one

@@ -104,6 +104,10 @@ struct OpSchema {
   // ComputeContext::input_value and return them from ComputeWithOutputs. Other ops given a
   // sequence or optional input are refused with an error naming the input.
   bool boxed_values = false;
+  // Set for ops whose fast kernels are worth timing against each other at plan time
+  // (SessionOptions::tune_kernels): fills non-constant input `input` of a node with
+  // representative data of ctx's dims and dtype (valid indices and lengths, not garbage).
+  void (*tuning_input)(const PrepareContext& ctx, int input, void* data) = nullptr;
 };
 
 // Runs the schema's shape function, first refusing sequence/optional inputs to ops that

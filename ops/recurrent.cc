@@ -59,6 +59,31 @@ absl::Status InferRecurrent(InferContext& ctx) {
   return absl::OkStatus();
 }
 
+// Kernel tuning's inputs: activations in [-1, 1) (a fixed LCG, so every candidate sees the same
+// data) and every sequence as long as X's time axis, so timing covers the whole sequence.
+void FillRecurrentTuningInput(const PrepareContext& ctx, int input, void* data) {
+  const int64_t n = NumElements(ctx.input_dims(input));
+  if (input == kRecSequenceLens) {
+    const Dims& x = ctx.input_dims(kRecX);
+    const int64_t steps = x.size() == 3 ? x[ctx.node().attrs.GetInt("layout", 0) == 1 ? 1 : 0] : 0;
+    for (int64_t i = 0; i < n; ++i) {
+      if (ctx.input_dtype(input) == DType::kInt64) static_cast<int64_t*>(data)[i] = steps;
+      else static_cast<int32_t*>(data)[i] = static_cast<int32_t>(steps);
+    }
+    return;
+  }
+  uint32_t state = 12345u + static_cast<uint32_t>(input);
+  auto next = [&] {
+    state = state * 1664525u + 1013904223u;
+    return static_cast<double>(state >> 8) / static_cast<double>(1u << 23) - 1.0;
+  };
+  if (ctx.input_dtype(input) == DType::kFloat) {
+    for (int64_t i = 0; i < n; ++i) static_cast<float*>(data)[i] = static_cast<float>(next());
+  } else if (ctx.input_dtype(input) == DType::kDouble) {
+    for (int64_t i = 0; i < n; ++i) static_cast<double*>(data)[i] = next();
+  }  // other dtypes (float16...) keep the zeros the tuner starts from
+}
+
 void RegisterOne(OpRegistry& registry, const char* op_type, int since_version, int max_inputs,
                  InferFn infer) {
   OpSchema s;
@@ -75,6 +100,7 @@ void RegisterOne(OpRegistry& registry, const char* op_type, int since_version, i
   s.kernels = {&MakeOnednnRnnKernelForLargeShapes, &MakeMatmulCellRnnKernel, &MakeOnednnRnnKernel,
                &MakeReferenceRecurrentKernel};
   s.drop_unused_outputs = true;
+  s.tuning_input = &FillRecurrentTuningInput;
   registry.Register(std::move(s));
 }
 

@@ -320,6 +320,7 @@ PYBIND11_MODULE(_seqrt, m) {
       .def_readonly("name", &seqrt::PlannedNode::name)
       .def_readonly("op_type", &seqrt::PlannedNode::op_type)
       .def_readonly("kernel", &seqrt::PlannedNode::kernel)
+      .def_readonly("kernel_choice", &seqrt::PlannedNode::kernel_choice)
       .def_readonly("scratch_bytes", &seqrt::PlannedNode::scratch_bytes)
       .def("__repr__", [](const seqrt::PlannedNode& n) {
         return absl::StrCat("PlannedNode(name='", n.name, "', op_type='", n.op_type, "', kernel='", n.kernel,

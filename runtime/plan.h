@@ -15,6 +15,7 @@
 #include "ops/op_schema.h"
 #include "ops/registry.h"
 #include "runtime/arena_pool.h"
+#include "runtime/kernel_tuner.h"
 #include "runtime/prepared_store.h"
 #include "runtime/subgraph_runner.h"
 #include "seqrt/session.h"
@@ -49,6 +50,7 @@ struct PlanStep {
   bool skip_compute = false;  // a view with no other output: nothing to compute
   int64_t scratch_offset = -1;
   size_t scratch_bytes = 0;
+  std::string kernel_choice;  // how the kernel was tuned, empty for the built-in order
 };
 
 struct PlanOptions {
@@ -58,6 +60,8 @@ struct PlanOptions {
   // Build() makes private ones when these are null.
   std::shared_ptr<PreparedStateStore> store;
   std::shared_ptr<ArenaPool> arenas;
+  // Set when SessionOptions::tune_kernels: tunable nodes time their fast kernels.
+  std::shared_ptr<KernelTuner> tuner;
 };
 
 // Bound inputs for one run: one entry per Plan::input_values() (null for unbound).

@@ -6,6 +6,7 @@
 #include "base/checked_size.h"
 #include "ops/subgraph.h"
 #include "runtime/if_inliner.h"
+#include "runtime/kernel_tuner.h"
 #include "runtime/memory_planner.h"
 #include "runtime/plan.h"
 #include "runtime/plan_common.h"
@@ -292,7 +293,13 @@ absl::Status Plan::AddStaticStep(int node_index, const ops::OpSchema& schema,
   step.node_index = node_index;
   step.schema = &schema;
   step.inputs = ids;
-  SEQRT_ASSIGN_OR_RETURN(step.kernel, ChooseKernel(node, schema, pctx));
+  if (options_.tuner != nullptr && schema.tuning_input != nullptr) {
+    SEQRT_ASSIGN_OR_RETURN(KernelChoice choice, options_.tuner->Choose(node, schema, pctx));
+    step.kernel = std::move(choice.kernel);
+    step.kernel_choice = std::move(choice.how);
+  } else {
+    SEQRT_ASSIGN_OR_RETURN(step.kernel, ChooseKernel(node, schema, pctx));
+  }
   step.scratch_bytes = pctx.scratch_bytes();
   step.view = schema.aliasing == ops::Aliasing::kViewOfInput0 && node.HasInput(0) &&
               node.HasOutput(0) && values_[node.outputs[0]].storage == Storage::kArena &&
@@ -452,7 +459,8 @@ PlanInfo Plan::Describe() const {
     const graph::Node& node = g.nodes[step.node_index];
     std::string kernel = step.dynamic ? "dynamic" : std::string(step.kernel->name());
     if (step.view) kernel = "view";
-    info.nodes.push_back({node.name, node.op_type, kernel, static_cast<int64_t>(step.scratch_bytes)});
+    info.nodes.push_back({node.name, node.op_type, kernel, step.kernel_choice,
+                          static_cast<int64_t>(step.scratch_bytes)});
   }
   std::vector<int> def(values_.size(), -1);
   for (int s = 0; s < static_cast<int>(steps_.size()); ++s)

@@ -41,6 +41,7 @@ struct Session::Impl {
   // Shared by every plan: weights prepared once, arena buffers pooled.
   std::shared_ptr<runtime::PreparedStateStore> store = std::make_shared<runtime::PreparedStateStore>();
   std::shared_ptr<runtime::ArenaPool> arenas;
+  std::shared_ptr<runtime::KernelTuner> tuner;  // SessionOptions::tune_kernels
 
   // The plan cache: one entry per input signature, in LRU order. An entry is inserted before
   // its plan is built (the build runs without the cache lock) and holds a shared future, so
@@ -95,6 +96,12 @@ absl::StatusOr<std::unique_ptr<Session::Impl>> MakeImpl(graph::Model model, cons
   impl->options = options;
   impl->options.max_memory_bytes = runtime::ResolveMemoryCap(options.max_memory_bytes);
   impl->info = runtime::DescribeModel(model);
+  if (options.tune_kernels) {
+    SEQRT_ASSIGN_OR_RETURN(impl->tuner, runtime::KernelTuner::ForFile(options.tuning_file));
+  } else if (!options.tuning_file.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tuning_file '", options.tuning_file, "' is set but tune_kernels is off"));
+  }
   const ops::OpRegistry& registry = ops::OpRegistry::Global();
   std::vector<std::string> unsupported = ops::FindUnsupportedOps(*model.graph, registry);
   if (!unsupported.empty()) {
@@ -258,6 +265,7 @@ absl::StatusOr<std::shared_ptr<Plan>> Session::Impl::PlanFor(const NamedValues& 
   popts.max_memory_bytes = options.max_memory_bytes;
   popts.store = store;
   popts.arenas = arenas;
+  popts.tuner = tuner;
   PlanResult result = [&]() -> PlanResult {
     SEQRT_ASSIGN_OR_RETURN(std::unique_ptr<Plan> plan, Plan::Build(graph, dims, dtypes, is_bound, popts));
     return std::shared_ptr<Plan>(std::move(plan));

@@ -29,7 +29,10 @@ const char kSessionOptionsHelp[] =
     "  -o, --opt-level N      graph optimization level: 0 none, 1 basic, 2+ all (default 99)\n"
     "  -x, --threads N        intra-op threads; 0 = library default (default 1)\n"
     "  --max-memory BYTES     cap on any tensor, arena or plan, e.g. 512M, 2G; 0 = none\n"
-    "                         (default: half of physical memory)\n";
+    "                         (default: half of physical memory)\n"
+    "  --tune                 time the candidate kernels of recurrent nodes at plan time and\n"
+    "                         keep the fastest on this machine (info --plan shows the timings)\n"
+    "  --tuning-file FILE     with --tune: reuse decisions saved in FILE and save new ones\n";
 
 namespace {
 
@@ -170,7 +173,7 @@ void AddInputOptions(ArgParser& parser) {
 }
 
 void AddSessionOptions(ArgParser& parser) {
-  parser.Option("opt-level", 'o').Option("threads", 'x').Option("max-memory");
+  parser.Option("opt-level", 'o').Option("threads", 'x').Option("max-memory").Flag("tune").Option("tuning-file");
 }
 
 absl::StatusOr<int64_t> ParseByteSize(const std::string& text) {
@@ -238,6 +241,11 @@ absl::StatusOr<SessionOptions> ParseSessionOptions(const ArgParser& parser) {
   SEQRT_ASSIGN_OR_RETURN(int64_t threads, parser.GetInt("threads", 1, 0));
   options.optimization_level = static_cast<int>(level);
   options.threads = static_cast<int>(threads);
+  options.tune_kernels = parser.has("tune");
+  if (parser.has("tuning-file")) {
+    if (!options.tune_kernels) return absl::InvalidArgumentError("--tuning-file needs --tune");
+    options.tuning_file = parser.get("tuning-file");
+  }
   if (parser.has("max-memory")) {
     SEQRT_ASSIGN_OR_RETURN(options.max_memory_bytes, ParseByteSize(parser.get("max-memory")));
   }

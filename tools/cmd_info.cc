@@ -24,7 +24,12 @@ constexpr char kInfoUsage[] =
     "                         each node's kernel, and the memory plan (offset, size, lifetime)\n"
     "  --shape NAME=DIMS      input dims for --plan, e.g. x=1x100x40 (repeatable)\n"
     "  -f, --free-dim DIM:VALUE  value of a symbolic dim for --plan (default 1)\n"
-    "  -o, --opt-level N      graph optimization level for --plan (default 99)\n";
+    "  -o, --opt-level N      graph optimization level for --plan (default 99)\n"
+    "  -x, --threads N        threads the plan is made for (kernel choice depends on it)\n"
+    "  --tune                 time the candidate kernels of recurrent nodes for --plan and show\n"
+    "                         the timings next to each chosen kernel\n"
+    "  --tuning-file FILE     with --tune: reuse decisions saved in FILE and save new ones\n"
+    "  --max-memory BYTES     cap on any tensor, arena or plan (default: half of memory)\n";
 
 nlohmann::json ValueJson(const ValueInfo& vi) {
   nlohmann::json shape = nullptr;
@@ -52,7 +57,8 @@ nlohmann::json PlanJson(const PlanInfo& plan, const std::vector<std::pair<std::s
   j["nodes"] = nlohmann::json::array();
   for (const PlannedNode& n : plan.nodes)
     j["nodes"].push_back(
-        {{"name", n.name}, {"op_type", n.op_type}, {"kernel", n.kernel}, {"scratch_bytes", n.scratch_bytes}});
+        {{"name", n.name}, {"op_type", n.op_type}, {"kernel", n.kernel}, {"kernel_choice", n.kernel_choice},
+         {"scratch_bytes", n.scratch_bytes}});
   j["values"] = nlohmann::json::array();
   for (const PlannedValue& v : plan.values) {
     j["values"].push_back({{"name", v.name}, {"offset", v.offset}, {"bytes", v.bytes}, {"first_step", v.first_step},
@@ -75,8 +81,8 @@ void PrintPlan(const PlanInfo& plan, const std::vector<std::pair<std::string, Di
   for (size_t i = 0; i < plan.nodes.size(); ++i) {
     const PlannedNode& n = plan.nodes[i];
     const std::string scratch = n.scratch_bytes ? Bytes(n.scratch_bytes) : "-";
-    std::printf("  %4zu  %-20s %-32s %-20s %s\n", i, n.op_type.c_str(), n.name.c_str(), n.kernel.c_str(),
-                scratch.c_str());
+    std::printf("  %4zu  %-20s %-32s %-20s %s%s%s\n", i, n.op_type.c_str(), n.name.c_str(), n.kernel.c_str(),
+                scratch.c_str(), n.kernel_choice.empty() ? "" : "  ", n.kernel_choice.c_str());
   }
   std::printf("\nmemory plan\n  %-32s %12s %12s  %s\n", "value", "offset", "bytes", "steps");
   for (const PlannedValue& v : plan.values) {
@@ -102,7 +108,8 @@ void PrintPlan(const PlanInfo& plan, const std::vector<std::pair<std::string, Di
 
 int RunInfoCommand(const Args& args) {
   ArgParser parser;
-  parser.Flag("json").Flag("plan").Option("shape").Option("free-dim", 'f').Option("opt-level", 'o');
+  parser.Flag("json").Flag("plan").Option("shape").Option("free-dim", 'f');
+  AddSessionOptions(parser);
   if (absl::Status s = parser.Parse(args); !s.ok()) return UsageError(kCommand, std::string(s.message()));
   if (parser.help()) {
     std::fputs(kInfoUsage, stdout);

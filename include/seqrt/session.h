@@ -48,6 +48,15 @@ struct SessionOptions {
   // freed (the largest idle buffer is always kept).
   int max_idle_arenas = 4;
   int64_t max_idle_arena_bytes = int64_t{256} << 20;
+  // Which fast kernel wins (oneDNN's RNN primitive or seqrt's matmul cell...) depends on the
+  // CPU, the shapes and the threads. With tune_kernels, planning a node that has several
+  // candidates times each one that accepts the node's shapes (a few runs on representative
+  // data) and keeps the fastest; `seqrt info --plan` shows the timings. Decisions are
+  // remembered for the process and, when tuning_file names a file, saved there and reused by
+  // later sessions and processes without measuring again. Off by default: the built-in choice
+  // costs nothing at plan time.
+  bool tune_kernels = false;
+  std::string tuning_file;
 };
 
 // What a session holds right now (for tests, monitoring and `seqrt perf`).
@@ -109,6 +118,7 @@ struct PlannedNode {
   std::string name;
   std::string op_type;
   std::string kernel;  // e.g. "reference", "onednn_matmul", "folded"
+  std::string kernel_choice;  // empty: the built-in order; else how tuning chose (tune_kernels)
   int64_t scratch_bytes = 0;  // the kernel's working memory in the arena during this step
 };
 
