@@ -13,6 +13,7 @@ enum class Strategy {
   kTwoSided,  // alternately from the bottom and from the top of a target size, so that
               // neighbours in a chain land on opposite sides (ping-pong)
   kTwoSidedInOrder,  // the same, placing buffers in execution order: exact for chains
+  kBottomUpInOrder,  // bottom-up in execution order: suits graphs whose big buffers come first
 };
 
 std::vector<int64_t> Place(const std::vector<BufferRequest>& requests, const std::vector<int64_t>& sizes,
@@ -24,7 +25,8 @@ std::vector<int64_t> Place(const std::vector<BufferRequest>& requests, const std
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (strategy != Strategy::kTwoSidedInOrder && sizes[a] != sizes[b]) return sizes[a] > sizes[b];
+    const bool in_order = strategy == Strategy::kTwoSidedInOrder || strategy == Strategy::kBottomUpInOrder;
+    if (!in_order && sizes[a] != sizes[b]) return sizes[a] > sizes[b];
     return requests[a].first_step < requests[b].first_step;
   });
   std::vector<size_t> placed;
@@ -50,7 +52,8 @@ std::vector<int64_t> Place(const std::vector<BufferRequest>& requests, const std
       bottom = std::max(bottom, end);
     }
     offsets[i] = bottom;
-    if (strategy != Strategy::kBottomUp && largest_conflict >= 0 && !conflict_on_top) {
+    const bool two_sided = strategy == Strategy::kTwoSided || strategy == Strategy::kTwoSidedInOrder;
+    if (two_sided && largest_conflict >= 0 && !conflict_on_top) {
       // The highest free offset that keeps the buffer below `target`: just under the target,
       // or just under one of the overlapping buffers.
       auto is_free = [&](int64_t at) {
@@ -105,8 +108,18 @@ MemoryLayout PlanMemory(const std::vector<BufferRequest>& requests) {
   // heuristic (optimal layout is NP-hard), and different shapes of graphs favour different ones.
   std::vector<int64_t> best;
   int64_t best_arena = -1;
-  for (Strategy strategy : {Strategy::kBottomUp, Strategy::kTwoSided, Strategy::kTwoSidedInOrder}) {
-    std::vector<int64_t> offsets = Place(requests, sizes, strategy, layout.live_peak_bytes);
+  // Two-sided placement aims at a target size; one a little above the live peak sometimes
+  // leaves the room that makes the rest fit (the scratch of a threaded recurrent kernel...).
+  struct Try {
+    Strategy strategy;
+    int64_t target;
+  };
+  const int64_t peak = layout.live_peak_bytes;
+  const Try tries[] = {{Strategy::kBottomUp, peak},        {Strategy::kBottomUpInOrder, peak},
+                       {Strategy::kTwoSided, peak},        {Strategy::kTwoSidedInOrder, peak},
+                       {Strategy::kTwoSided, peak * 21 / 20}, {Strategy::kTwoSidedInOrder, peak * 21 / 20}};
+  for (const Try& t : tries) {
+    std::vector<int64_t> offsets = Place(requests, sizes, t.strategy, t.target);
     int64_t arena = 0;
     for (size_t i = 0; i < n; ++i) arena = std::max(arena, offsets[i] + sizes[i]);
     if (best_arena < 0 || arena < best_arena) {
