@@ -26,7 +26,6 @@ absl::Status InferRecurrent(InferContext& ctx) {
 
   const DType dtype = ctx.input_dtype(kRecX);
   SEQRT_RETURN_IF_ERROR(VisitDType(dtype, [](auto) { return absl::OkStatus(); }, kFloatTypes, where));
-  static constexpr const char* kNames[] = {"X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P"};
   std::vector<const graph::Shape*> shapes(ctx.num_inputs(), nullptr);
   for (int i = 0; i < ctx.num_inputs(); ++i) {
     if (!ctx.has_input(i)) continue;
@@ -38,7 +37,7 @@ absl::Status InferRecurrent(InferContext& ctx) {
                                                        std::string(DTypeName(lt)), ", expected int32"));
     } else if (ctx.input_dtype(i) != dtype) {
       return absl::InvalidArgumentError(absl::StrCat(
-          where, ": input '", i < 8 ? kNames[i] : "?", "' has dtype ", std::string(DTypeName(ctx.input_dtype(i))),
+          where, ": input '", std::string(RecurrentInputName(i)), "' has dtype ", std::string(DTypeName(ctx.input_dtype(i))),
           ", expected ", std::string(DTypeName(dtype)), " like X"));
     }
   }

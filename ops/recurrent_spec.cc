@@ -42,6 +42,11 @@ class DimVar {
 
 }  // namespace
 
+std::string_view RecurrentInputName(int slot) {
+  constexpr int kCount = sizeof(kInputNames) / sizeof(kInputNames[0]);
+  return slot >= 0 && slot < kCount ? kInputNames[slot] : "?";
+}
+
 absl::StatusOr<RecurrentDims> CheckRecurrentShapes(const RecurrentAttrs& attrs,
                                                    const std::vector<const graph::Shape*>& inputs,
                                                    std::string_view where_view) {

@@ -22,6 +22,9 @@ namespace seqrt::ops {
 using enum graph::RecurrentInput;
 using enum graph::RecurrentOutput;
 
+// The ONNX name of input slot `slot` ("X" ... "P"), "?" past the last one.
+std::string_view RecurrentInputName(int slot);
+
 // The four sizes a recurrent node is built from. At load time any may be unknown.
 struct RecurrentDims {
   graph::Dim seq_len;      // T
