@@ -502,6 +502,23 @@ namespace runtime {
 const graph::Model& SessionAccess::PreparedModel(const Session& s) { return s.impl_->model; }
 const SessionOptions& SessionAccess::Options(const Session& s) { return s.impl_->options; }
 SessionAccess::StreamCache& SessionAccess::Streams(const Session& s) { return s.impl_->streams; }
+int SessionAccess::RunThreads(const Session& s) { return seqrt::RunThreads(s.impl_->options, RunOptions{}); }
+void SessionAccess::InRunScope(const Session& s, int threads, absl::FunctionRef<void()> body) {
+  ScopedThreads scoped(threads);
+  const RunLimits limits = s.impl_->Limits(RunOptions{});
+  ScopedRunLimits scoped_limits(&limits);
+  body();
+}
+absl::StatusOr<std::shared_ptr<Plan>> SessionAccess::PlanFor(const Session& s, const NamedValues& inputs,
+                                                             RunInputs* bound, int threads) {
+  return s.impl_->PlanFor(inputs, bound, threads);
+}
+int SessionAccess::GraphInputIndex(const Session& s, const std::string& name) {
+  const graph::Graph& g = *s.impl_->graph;
+  for (size_t i = 0; i < g.inputs.size(); ++i)
+    if (g.value(g.inputs[i]).name == name) return static_cast<int>(i);
+  return -1;
+}
 absl::StatusOr<Session> SessionAccess::FromModel(graph::Model model, const SessionOptions& options) {
   SEQRT_ASSIGN_OR_RETURN(auto impl, MakeImpl(std::move(model), options));
   return Session(std::move(impl));

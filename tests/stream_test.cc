@@ -206,6 +206,49 @@ TEST(Stream, CarriedStateChangesTheResult) {
   EXPECT_LE(RelativeError(stitched[0], (*full)[0]), 1e-6);
 }
 
+// A stream keeps the plan of its last chunk shape and reuses it without asking the session.
+// With a one-plan cache, two streams of different chunk sizes on one session evict each
+// other's plans on every call; each must still give what a fresh session's stream gives,
+// and a chunk size that changes mid-stream (replanning) must too.
+TEST(Stream, ReusedPlansSurviveEvictionAndChunkShapeChanges) {
+  SessionOptions tiny;
+  tiny.max_cached_plans = 1;
+  auto shared = Session::Load(ModelPath("bench/kws_gru.onnx"), tiny);
+  ASSERT_TRUE(shared.ok()) << shared.status();
+  const Tensor xa = RandomTensor({1, 24, 40}, 31), xb = RandomTensor({1, 24, 40}, 32);
+  const std::vector<int64_t> ca(12, 2), cb = {3, 3, 3, 5, 1, 1, 4, 4};  // cb changes size mid-stream
+  auto a = shared->OpenStream();
+  auto b = shared->OpenStream();
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::vector<Tensor> last_a, last_b;
+  int64_t pa = 0, pb = 0;
+  for (size_t i = 0; i < std::max(ca.size(), cb.size()); ++i) {
+    if (i < ca.size()) {
+      auto out = a->Run({{"x", Slice(xa, 1, pa, ca[i]).view()}});
+      ASSERT_TRUE(out.ok()) << out.status();
+      last_a = *out;
+      pa += ca[i];
+    }
+    if (i < cb.size()) {
+      auto out = b->Run({{"x", Slice(xb, 1, pb, cb[i]).view()}});
+      ASSERT_TRUE(out.ok()) << out.status();
+      last_b = *out;
+      pb += cb[i];
+    }
+  }
+  auto fresh = Session::Load(ModelPath("bench/kws_gru.onnx"));
+  ASSERT_TRUE(fresh.ok());
+  auto fa = fresh->OpenStream();
+  auto fb = fresh->OpenStream();
+  ASSERT_TRUE(fa.ok() && fb.ok());
+  const std::vector<Tensor> ref_a = RunStitched(*fa, "x", xa, ca), ref_b = RunStitched(*fb, "x", xb, cb);
+  EXPECT_EQ(RelativeError(last_a[0], ref_a[0]), 0.0);
+  EXPECT_EQ(RelativeError(last_b[0], ref_b[0]), 0.0);
+  auto full = fresh->Run({{"x", xb.view()}});
+  ASSERT_TRUE(full.ok());
+  EXPECT_LE(RelativeError(last_b[0], (*full)[0]), 1e-6);
+}
+
 TEST(Stream, EightStreamsOnEightThreadsEqualTheirSerialRuns) {
   auto session = Session::Load(ModelPath("bench/kws_gru.onnx"));
   ASSERT_TRUE(session.ok()) << session.status();
