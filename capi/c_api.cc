@@ -211,6 +211,15 @@ seqrt_status* seqrt_session_options_set_optimization_level(seqrt_session_options
   return nullptr;
 }
 
+seqrt_status* seqrt_session_options_set_isa(seqrt_session_options* options, const char* isa) {
+  if (options == nullptr) return Invalid("seqrt_session_options_set_isa: options is NULL");
+  const std::string name = isa == nullptr ? "" : isa;
+  if (!name.empty() && name != "auto" && name != "avx512" && name != "avx2" && name != "baseline")
+    return Invalid(absl::StrCat("seqrt_session_options_set_isa: '", name, "' is not one of auto, avx512, avx2, baseline"));
+  options->options.isa = name;
+  return nullptr;
+}
+
 seqrt_status* seqrt_session_load(const char* path, const seqrt_session_options* options, seqrt_session** out) {
   return Guard(__func__, [&]() -> seqrt_status* {
     if (out == nullptr) return Invalid("seqrt_session_load: out is NULL");

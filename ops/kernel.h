@@ -21,6 +21,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "graph/graph.h"
+#include "ops/simd/isa.h"
 #include "seqrt/status.h"
 #include "seqrt/tensor.h"
 #include "seqrt/value.h"
@@ -68,6 +69,9 @@ class PrepareContext {
   DType output_dtype(int i) const { return outputs_[i].dtype; }
   const Dims& output_dims(int i) const { return outputs_[i].dims; }
   int threads() const { return threads_; }
+  // The instruction set the session's hand-written kernels use (ops/simd/isa.h).
+  simd::Isa isa() const { return isa_; }
+  void set_isa(simd::Isa isa) { isa_ = isa; }
 
   // Asks the memory planner for scratch bytes available during Compute (64-byte aligned).
   void RequestScratch(size_t bytes) { scratch_bytes_ = std::max(scratch_bytes_, bytes); }
@@ -112,6 +116,7 @@ class PrepareContext {
   std::vector<Slot> inputs_;
   std::vector<Slot> outputs_;
   int threads_ = 1;
+  simd::Isa isa_ = simd::DefaultIsa();
   size_t scratch_bytes_ = 0;
   PreparedStore* store_ = nullptr;
 };

@@ -10,22 +10,11 @@
 
 #include "absl/status/statusor.h"
 #include "graph/graph.h"
+#include "ops/recurrent_activation.h"
 
 namespace seqrt::ops {
 
 enum class RecurrentCell { kRnn, kGru, kLstm };
-
-// The activation functions ONNX lists for recurrent ops, with their alpha/beta.
-struct RecurrentActivation {
-  enum class Kind {
-    kRelu, kTanh, kSigmoid, kAffine, kLeakyRelu, kThresholdedRelu, kScaledTanh, kHardSigmoid,
-    kElu, kSoftsign, kSoftplus
-  };
-  Kind kind = Kind::kTanh;
-  float alpha = 0.f;
-  float beta = 0.f;
-  float Apply(float x) const;
-};
 
 struct RecurrentAttrs {
   RecurrentCell cell = RecurrentCell::kLstm;

@@ -142,13 +142,15 @@ py::list RunWith(const seqrt::Session& session, const py::object& output_names, 
   return out;
 }
 
-// SessionOptions fields beyond ORT's constructor arguments (today the memory cap), passed from
+// SessionOptions fields beyond ORT's constructor arguments (the memory cap, the ISA), passed from
 // the Python SessionOptions as a dict so that an unknown key is an error rather than ignored.
 void ApplySessionExtras(seqrt::SessionOptions& o, const py::dict& extras) {
   for (const auto& [key, value] : extras) {
     const std::string name = py::cast<std::string>(key);
     if (name == "max_memory_bytes") {
       o.max_memory_bytes = py::cast<int64_t>(value);
+    } else if (name == "isa") {
+      o.isa = py::cast<std::string>(value);
     } else {
       Throw(absl::InvalidArgumentError(absl::StrCat("SessionOptions has no field '", name, "'")));
     }

@@ -100,6 +100,7 @@ absl::StatusOr<std::vector<Value>> Plan::ComputeNodeNow(const graph::Node& node,
     out_slots[o] = {out.dtype, out.shape.fully_known() ? out.shape.ToDims() : Dims{}, nullptr, true};
   }
   ops::PrepareContext pctx(node, in_slots, out_slots, options_.threads, options_.store.get());
+  pctx.set_isa(options_.isa);
   std::unique_ptr<ops::OpKernel> kernel;
   if (reference_only) {
     // The reference kernel is the one that accepts everything the op allows.

@@ -45,11 +45,7 @@ std::string CpuSignature() {
       brand.resize(std::strlen(brand.c_str()));
     }
     while (!brand.empty() && brand.back() == ' ') brand.pop_back();
-    __builtin_cpu_init();
-    const char* isa = __builtin_cpu_supports("avx512f") ? "avx512"
-                      : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? "avx2"
-                                                                                          : "baseline";
-    return absl::StrCat(brand.empty() ? "x86-64" : brand, "/", isa);
+    return absl::StrCat(brand.empty() ? "x86-64" : brand, "/", ops::simd::IsaName(ops::simd::BestIsa()));
   }();
   return signature;
 }
@@ -186,7 +182,8 @@ std::string TuningKey(const graph::Node& node, const ops::PrepareContext& pctx) 
     absl::StrAppend(&key, i == 0 ? "" : " ", std::string(DTypeName(pctx.input_dtype(i))), "[",
                     absl::StrJoin(pctx.input_dims(i), ","), "]", pctx.input_constant(i) ? "c" : "");
   }
-  absl::StrAppend(&key, " t", pctx.threads(), " ", CpuSignature());
+  // The ISA in use, not only the CPU's best: a session forced to AVX2 times other kernels.
+  absl::StrAppend(&key, " t", pctx.threads(), " ", CpuSignature(), " isa=", ops::simd::IsaName(pctx.isa()));
   return Sanitize(std::move(key));
 }
 

@@ -55,6 +55,8 @@ struct PlanStep {
 
 struct PlanOptions {
   int threads = 1;
+  // The instruction set of the hand-written kernels (SessionOptions::isa, resolved).
+  ops::simd::Isa isa = ops::simd::DefaultIsa();
   int64_t max_memory_bytes = 0;  // per tensor, arena and plan; <= 0: no cap
   // Shared by every plan of a session: shape-independent kernel state and arena buffers.
   // Build() makes private ones when these are null.

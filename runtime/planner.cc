@@ -289,6 +289,7 @@ absl::Status Plan::AddStaticStep(int node_index, const ops::OpSchema& schema,
   }
   ops::PrepareContext pctx(node, std::move(in_slots), std::move(out_slots), options_.threads,
                            options_.store.get());
+  pctx.set_isa(options_.isa);
   PlanStep step;
   step.node_index = node_index;
   step.schema = &schema;
@@ -454,6 +455,7 @@ DType Plan::OutputDType(int o) const { return values_[graph_->outputs[o]].dtype;
 
 PlanInfo Plan::Describe() const {
   PlanInfo info;
+  info.isa = ops::simd::IsaName(options_.isa);
   const graph::Graph& g = *graph_;
   for (const PlanStep& step : steps_) {
     const graph::Node& node = g.nodes[step.node_index];

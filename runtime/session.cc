@@ -19,6 +19,7 @@
 #include "base/run_limits.h"
 #include "importers/onnx/onnx_importer.h"
 #include "ops/infer_graph.h"
+#include "ops/simd/resolve_isa.h"
 #include "runtime/memory_cap.h"
 #include "runtime/model_info.h"
 #include "runtime/plan.h"
@@ -42,6 +43,7 @@ struct Session::Impl {
   std::shared_ptr<runtime::PreparedStateStore> store = std::make_shared<runtime::PreparedStateStore>();
   std::shared_ptr<runtime::ArenaPool> arenas;
   std::shared_ptr<runtime::KernelTuner> tuner;  // SessionOptions::tune_kernels
+  ops::simd::Isa isa = ops::simd::Isa::kBaseline;  // SessionOptions::isa, resolved at Load
 
   // The plan cache: one entry per input signature, in LRU order. An entry is inserted before
   // its plan is built (the build runs without the cache lock) and holds a shared future, so
@@ -96,6 +98,7 @@ absl::StatusOr<std::unique_ptr<Session::Impl>> MakeImpl(graph::Model model, cons
   impl->options = options;
   impl->options.max_memory_bytes = runtime::ResolveMemoryCap(options.max_memory_bytes);
   impl->info = runtime::DescribeModel(model);
+  SEQRT_ASSIGN_OR_RETURN(impl->isa, ops::simd::ResolveIsa(options.isa));
   if (options.tune_kernels) {
     SEQRT_ASSIGN_OR_RETURN(impl->tuner, runtime::KernelTuner::ForFile(options.tuning_file));
   } else if (!options.tuning_file.empty()) {
@@ -262,6 +265,7 @@ absl::StatusOr<std::shared_ptr<Plan>> Session::Impl::PlanFor(const NamedValues& 
   }
   runtime::PlanOptions popts;
   popts.threads = threads;
+  popts.isa = isa;
   popts.max_memory_bytes = options.max_memory_bytes;
   popts.store = store;
   popts.arenas = arenas;

@@ -30,6 +30,7 @@ namespace runtime {
 
 void SubgraphCache::set_options(const PlanOptions& options) {
   threads_ = options.threads;
+  isa_ = options.isa;
   max_memory_bytes_ = options.max_memory_bytes;
   store_ = options.store;
   arenas_ = options.arenas;
@@ -89,6 +90,7 @@ absl::StatusOr<std::vector<Value>> SubgraphCache::Run(const std::shared_ptr<cons
     if (!slot) {
       PlanOptions options;
       options.threads = threads_;
+      options.isa = isa_;
       options.max_memory_bytes = max_memory_bytes_;
       options.store = store_;
       options.arenas = arenas_;

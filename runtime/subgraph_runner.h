@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "ops/simd/isa.h"
 #include "ops/subgraph.h"
 
 namespace seqrt::runtime {
@@ -27,6 +28,7 @@ class SubgraphCache : public ops::SubgraphRunner {
 
  private:
   int threads_ = 1;
+  ops::simd::Isa isa_ = ops::simd::DefaultIsa();
   int64_t max_memory_bytes_ = 0;
   std::shared_ptr<PreparedStateStore> store_;
   std::shared_ptr<ArenaPool> arenas_;

@@ -137,6 +137,10 @@ static void check_globals(void) {
     expect_error(seqrt_session_options_set_threads(opts, -1), SEQRT_INVALID_ARGUMENT, "negative", "threads -1");
     CHECK(seqrt_session_options_set_threads(opts, 1) == NULL, "threads 1");
     CHECK(seqrt_session_options_set_optimization_level(opts, 0) == NULL, "level 0");
+    expect_error(seqrt_session_options_set_isa(opts, "sse9"), SEQRT_INVALID_ARGUMENT, "'sse9' is not one of",
+                 "isa sse9");
+    CHECK(seqrt_session_options_set_isa(opts, "baseline") == NULL, "isa baseline");
+    CHECK(seqrt_session_options_set_isa(opts, NULL) == NULL, "isa NULL (the default)");
     seqrt_session_options_release(opts);
   }
 

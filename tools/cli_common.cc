@@ -32,7 +32,9 @@ const char kSessionOptionsHelp[] =
     "                         (default: half of physical memory)\n"
     "  --tune                 time the candidate kernels of recurrent nodes at plan time and\n"
     "                         keep the fastest on this machine (info --plan shows the timings)\n"
-    "  --tuning-file FILE     with --tune: reuse decisions saved in FILE and save new ones\n";
+    "  --tuning-file FILE     with --tune: reuse decisions saved in FILE and save new ones\n"
+    "  --isa NAME             instruction set of seqrt's own vector kernels: auto, avx512,\n"
+    "                         avx2 or baseline (default: $SEQRT_ISA, else the best this CPU has)\n";
 
 namespace {
 
@@ -173,7 +175,7 @@ void AddInputOptions(ArgParser& parser) {
 }
 
 void AddSessionOptions(ArgParser& parser) {
-  parser.Option("opt-level", 'o').Option("threads", 'x').Option("max-memory").Flag("tune").Option("tuning-file");
+  parser.Option("opt-level", 'o').Option("threads", 'x').Option("max-memory").Flag("tune").Option("tuning-file").Option("isa");
 }
 
 absl::StatusOr<int64_t> ParseByteSize(const std::string& text) {
@@ -249,6 +251,7 @@ absl::StatusOr<SessionOptions> ParseSessionOptions(const ArgParser& parser) {
   if (parser.has("max-memory")) {
     SEQRT_ASSIGN_OR_RETURN(options.max_memory_bytes, ParseByteSize(parser.get("max-memory")));
   }
+  if (parser.has("isa")) options.isa = parser.get("isa");
   return options;
 }
 

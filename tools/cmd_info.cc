@@ -66,6 +66,7 @@ nlohmann::json PlanJson(const PlanInfo& plan, const std::vector<std::pair<std::s
                            {"kind", std::string(ValueKindName(v.kind))}});
   }
   j["arena_bytes"] = plan.arena_bytes;
+  j["isa"] = plan.isa;
   j["naive_bytes"] = plan.naive_bytes;
   j["live_peak_bytes"] = plan.live_peak_bytes;
   j["folded_nodes"] = plan.folded_nodes;
@@ -96,6 +97,7 @@ void PrintPlan(const PlanInfo& plan, const std::vector<std::pair<std::string, Di
     std::printf("  %-32s %12s %12lld  %d..%d%s\n", v.name.c_str(), where.c_str(), static_cast<long long>(v.bytes),
                 v.first_step, v.last_step, note.c_str());
   }
+  std::printf("  isa %s (seqrt's own vector kernels)\n", plan.isa.c_str());
   std::printf("  arena_bytes %lld (%s), naive_bytes %lld (%s), live_peak_bytes %lld (%s)\n",
               static_cast<long long>(plan.arena_bytes), Bytes(plan.arena_bytes).c_str(),
               static_cast<long long>(plan.naive_bytes), Bytes(plan.naive_bytes).c_str(),

@@ -42,7 +42,7 @@ std::string Usage() {
       "  --json                 print one JSON object: session_create_ms, first_run_ms, runs,\n"
       "                         latency_ms {mean,min,p50,p90,p95,p99,max}, throughput_per_s,\n"
       "                         sequence_steps_per_s (with a time dim), peak_rss_bytes,\n"
-      "                         rss_growth_bytes, arena_bytes, naive_bytes, live_peak_bytes, threads\n"
+      "                         rss_growth_bytes, arena_bytes, naive_bytes, live_peak_bytes, threads, isa\n"
       "  --lengths-file FILE    varied-length mode: one session, one call per length listed in\n"
       "                         FILE (the time dim of the time input; seeded inputs per call);\n"
       "                         prints JSON {session_create_ms, first_ms[], warm_ms[], rss_*}\n"
@@ -190,12 +190,13 @@ int RunPerfCommand(const Args& args) {
     j["naive_bytes"] = plan->naive_bytes;
     j["live_peak_bytes"] = plan->live_peak_bytes;
     j["threads"] = session_options->threads;
+    j["isa"] = plan->isa;
     std::printf("%s\n", j.dump().c_str());
     return kExitOk;
   }
   std::printf("model: %s  inputs:", parser.positional()[0].c_str());
   for (const auto& [name, t] : inputs->tensors) std::printf(" %s=%s", name.c_str(), DimsToString(t.dims()).c_str());
-  std::printf("  threads: %d\n", session_options->threads);
+  std::printf("  threads: %d  isa: %s\n", session_options->threads, plan->isa.c_str());
   std::printf("Session creation time: %.3f ms\n", create_ms);
   std::printf("First run time: %.3f ms\n", first_ms);
   std::printf("Runs: %zu\n", sorted.size());

@@ -121,6 +121,7 @@ int RunProfileCommand(const Args& args) {
   std::printf("%lld runs, mean run %.3f ms", static_cast<long long>(*runs), run_total_ns / 1e6 / *runs);
   std::printf(", inputs:");
   for (const auto& [name, t] : inputs->tensors) std::printf(" %s=%s", name.c_str(), DimsToString(t.dims()).c_str());
+  if (auto plan = session->DescribePlan(inputs->dims()); plan.ok()) std::printf(", isa: %s", plan->isa.c_str());
   std::printf("\n%-16s %-32s %-18s %6s %10s %10s %7s\n", "op", "node", "kernel", "calls", "total ms", "mean ms",
               "% run");
   int64_t nodes_ns = 0;

@@ -12,7 +12,7 @@ namespace seqrt::tools {
 namespace {
 
 constexpr char kTestUsage[] =
-    "usage: seqrt test [--rtol X] [--atol X] [-x THREADS] DIR...\n"
+    "usage: seqrt test [--rtol X] [--atol X] [-x THREADS] [--isa NAME] DIR...\n"
     "\n"
     "Each DIR is a test case (model.onnx + test_data_set_N/input_K.pb, output_K.pb) or a folder\n"
     "of cases. Prints one line per case (ok / FAIL / UNSUPPORTED) and a closing\n"
@@ -20,13 +20,15 @@ constexpr char kTestUsage[] =
     "\n"
     "  --rtol X     relative tolerance (default 1e-3)\n"
     "  --atol X     absolute tolerance (default 1e-5)\n"
-    "  -x THREADS   intra-op threads (default 1)\n";
+    "  -x THREADS   intra-op threads (default 1)\n"
+    "  --isa NAME   instruction set of seqrt's own kernels: auto, avx512, avx2, baseline\n"
+    "               (default: $SEQRT_ISA, else the best this CPU has)\n";
 
 }  // namespace
 
 int RunTestCommand(const Args& args) {
   ArgParser parser;
-  parser.Option("rtol").Option("atol").Option("threads", 'x');
+  parser.Option("rtol").Option("atol").Option("threads", 'x').Option("isa");
   if (absl::Status s = parser.Parse(args); !s.ok()) return UsageError("test", std::string(s.message()));
   if (parser.help()) {
     std::fputs(kTestUsage, stdout);
@@ -41,6 +43,7 @@ int RunTestCommand(const Args& args) {
   options.rtol = *rtol;
   options.atol = *atol;
   options.session.threads = static_cast<int>(*threads);
+  if (parser.has("isa")) options.session.isa = parser.get("isa");
   const std::vector<std::string>& dirs = parser.positional();
   if (dirs.empty()) {
     std::fputs(kTestUsage, stderr);

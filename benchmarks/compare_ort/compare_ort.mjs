@@ -80,9 +80,13 @@ function ortRound(model, inputDir, runs, outputDir) {
   return JSON.parse(r.stdout);
 }
 
+// The ISA seqrt's own kernels ran with (seqrt perf --json), for the table's heading.
+let seqrtIsa = '?';
 function seqrtRound(model, feeds, runs) {
-  return JSON.parse(seqrt(['perf', model, ...feeds, '-r', String(runs), '--warmup', opt.warmup, '-x', opt.threads,
-                           '-o', opt['opt-level'], '--json']));
+  const j = JSON.parse(seqrt(['perf', model, ...feeds, '-r', String(runs), '--warmup', opt.warmup, '-x', opt.threads,
+                              '-o', opt['opt-level'], '--json']));
+  if (j.isa) seqrtIsa = j.isa;
+  return j;
 }
 
 // -f flags binding the model's symbolic input dims for one batch size.
@@ -406,7 +410,8 @@ const ortVersion = (() => {
   }
 })();
 console.log(`seqrt vs ONNX Runtime ${ortVersion} (onnxruntime-node), ${opt.threads} thread(s), ` +
-            `${opt.rounds} alternating rounds, T=${opt.time}, seed ${opt.seed}, opt level ${opt['opt-level']}\n`);
+            `${opt.rounds} alternating rounds, T=${opt.time}, seed ${opt.seed}, opt level ${opt['opt-level']}, ` +
+            `seqrt ISA ${seqrtIsa}\n`);
 console.log('| model | inputs | runs/round | seqrt median ms | ORT median ms | ORT/seqrt | seqrt RSS growth MiB | ORT RSS growth MiB | max rel err | agree |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {

@@ -115,6 +115,11 @@ SEQRT_C_EXPORT seqrt_status* seqrt_session_options_set_threads(seqrt_session_opt
 SEQRT_C_EXPORT seqrt_status* seqrt_session_options_set_optimization_level(seqrt_session_options* options,
                                                                          int level);
 
+/* Instruction set of seqrt's own vector kernels: "auto", "avx512", "avx2", "baseline", or NULL / ""
+ * for the default ($SEQRT_ISA, else the best the CPU has). An unknown name is refused here; one
+ * the CPU lacks makes seqrt_session_load fail with SEQRT_INVALID_ARGUMENT. */
+SEQRT_C_EXPORT seqrt_status* seqrt_session_options_set_isa(seqrt_session_options* options, const char* isa);
+
 /* ---- Sessions ---- */
 /* Loads and validates a model. `options` may be NULL (defaults). On failure *out stays NULL. */
 SEQRT_C_EXPORT seqrt_status* seqrt_session_load(const char* path, const seqrt_session_options* options,

@@ -57,6 +57,11 @@ struct SessionOptions {
   // costs nothing at plan time.
   bool tune_kernels = false;
   std::string tuning_file;
+  // The instruction set of seqrt's own vector kernels (the packed GEMM and recurrent gate
+  // math; oneDNN picks its own): "" (the default: the SEQRT_ISA environment variable if set,
+  // else the best this CPU has), "auto" (the best, ignoring SEQRT_ISA), "avx512", "avx2" or
+  // "baseline" (any x86-64). Asking for one the CPU lacks fails Load with InvalidArgument.
+  std::string isa;
 };
 
 // What a session holds right now (for tests, monitoring and `seqrt perf`).
@@ -143,6 +148,7 @@ struct PlanInfo {
   int64_t live_peak_bytes = 0;  // most bytes alive at one step: the bound for this order
   int folded_nodes = 0;         // nodes computed once at plan time
   int heap_values = 0;          // sequence/optional values, kept outside the arena
+  std::string isa;              // the instruction set of seqrt's own kernels ("avx512", ...)
 };
 
 // One node execution, for profiling.

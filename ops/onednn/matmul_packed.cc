@@ -40,6 +40,7 @@ class PackedMatMulKernel final : public OpKernel {
   std::string_view name() const override { return kName; }
 
   absl::Status Prepare(PrepareContext& ctx) override {
+    kernels_ = &simd::KernelsFor(ctx.isa());
     const Tensor* b = ctx.input_constant(1);
     if (b == nullptr) return Decline(kName, where_, "weights are not constant");
     for (int i = 0; i < 3; ++i)
@@ -114,6 +115,7 @@ class PackedMatMulKernel final : public OpKernel {
   // Rows [r_begin, r_end) of Y with one worker's scratch.
   void RunRows(int64_t r_begin, int64_t r_end, const float* a, float* y, float* a_pack) const {
     rnn::GemmOptions options;
+    options.kernels = kernels_;
     const rnn::PackedFloats& packed = weights_->packed;
     options.bias = weights_->bias.empty() ? nullptr : weights_->bias.data();
     if (direct_) {
@@ -135,6 +137,7 @@ class PackedMatMulKernel final : public OpKernel {
   GemmAttrs attrs_;
   int64_t m_ = 0, n_ = 0, k_ = 0, panels_ = 0, pack_floats_ = 0, worker_floats_ = 0;
   int workers_ = 1;
+  const simd::KernelTable* kernels_ = nullptr;  // the session's ISA (ops/simd/)
   bool direct_ = false;
   struct Weights {
     rnn::PackedFloats packed;

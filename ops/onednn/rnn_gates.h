@@ -1,6 +1,7 @@
 // The gate math of one batch row of an ONNX RNN / GRU / LSTM step, for the matmul cell.
 //
-// Each function works on padded rows (hp = hidden size rounded up to 8) in passes over whole
+// Each function works on padded rows (hp = hidden size rounded up to 8; built per ISA in
+// ops/simd/gates_impl.h, dispatched through GateParams::kernels) in passes over whole
 // gate blocks: an activation is applied to a block with one switch per block, not per vector,
 // so the inner loops are branch-free and the row (a few KB) stays in L1 between passes.
 // Gate blocks keep ONNX order (LSTM i,o,f,c; GRU z,r,h). `xw` is the input projection row
@@ -9,21 +10,14 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 
-#include "ops/recurrent_attrs.h"
+#include "ops/recurrent_activation.h"
+#include "ops/simd/kernel_table.h"
 
 namespace seqrt::ops::rnn {
 
-struct GateParams {
-  const RecurrentActivation* f = nullptr;     // gates (sigmoid by default)
-  const RecurrentActivation* g = nullptr;     // candidate (tanh)
-  const RecurrentActivation* hact = nullptr;  // LSTM output activation (tanh)
-  std::optional<float> clip;
-  bool input_forget = false;     // LSTM: f = 1 - i
-  const float* peep = nullptr;   // LSTM: [3·hp] (i, o, f), or null without peepholes
-  const float* rbh = nullptr;    // GRU linear_before_reset: Rbh [hp]
-};
+// Activations, clip, peepholes, GRU's Rbh, and which ISA's kernels run (ops/simd/kernel_table.h).
+using simd::GateParams;
 
 // Applies `a` in place to n floats (n a multiple of 8).
 void ActivateBlock(const RecurrentActivation& a, float* v, int64_t n);

@@ -1,6 +1,7 @@
-// A small single-threaded AVX2 GEMM for the per-step recurrent product h[N,K] x Rᵀ[K,G·H]:
-// at batch 1 a oneDNN matmul call costs more in overhead than the product itself, and the
+// A small single-threaded GEMM for the per-step recurrent product h[N,K] x Rᵀ[K,G·H]: at
+// batch 1 a oneDNN matmul call costs more in overhead than the product itself, and the
 // weights (the same every step) are packed once into 16-column panels streamed in order.
+// The micro-kernels are built per ISA (ops/simd/); GemmOptions::kernels picks one.
 #pragma once
 
 #include <cstddef>
@@ -9,13 +10,13 @@
 #include <new>
 #include <vector>
 
+#include "ops/simd/kernel_table.h"
+
 namespace seqrt::ops::rnn {
 
-inline constexpr int kPanel = 16;    // columns per packed panel (two AVX2 registers)
-inline constexpr int kRowBlock = 6;  // rows of A per micro-kernel tile
-// The micro-kernel takes k in steps of kKStep; packed A and B are zero-padded to PaddedK(k)
-// so it needs no remainder loop (one made GCC spill accumulators in the main loop).
-inline constexpr int kKStep = 4;
+using simd::kKStep;
+using simd::kPanel;     // columns per packed panel, the same for every ISA
+using simd::kRowBlock;  // rows of A per micro-kernel tile
 
 inline int64_t RoundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 inline int64_t PaddedK(int64_t k) { return RoundUp(k, kKStep); }
@@ -39,21 +40,7 @@ using PackedFloats = std::vector<float, CacheLineAllocator<float>>;
 void PackB(int64_t k, int64_t cols, const std::function<float(int64_t, int64_t)>& at, float* out);
 inline int64_t PackedBFloats(int64_t k, int64_t cols) { return RoundUp(cols, kPanel) * PaddedK(k); }
 
-struct GemmOptions {
-  // Added to every row of C (padded_cols floats), or null.
-  const float* bias = nullptr;
-  // Walk the column blocks last to first. When B is larger than L2, alternating the direction
-  // from one call to the next starts each call on the blocks the previous call left in L2.
-  bool reverse_blocks = false;
-  // Add the product into C instead of overwriting it.
-  bool accumulate = false;
-  // A is already in packed form, [PaddedK(k)][m] with m <= kRowBlock: used as is (lda and
-  // the scratch are ignored).
-  bool a_packed = false;
-  // Floats between B's panels, when `b` addresses rows [k0, k0 + k) of a B packed with a
-  // larger K (PaddedK(K) * kPanel); 0 for a B packed with this call's k.
-  int64_t b_panel_stride = 0;
-};
+using simd::GemmOptions;
 
 // Floats of the `a_pack` scratch GemmPacked needs for an m x k A (it packs A in row chunks).
 int64_t GemmPackScratchFloats(int64_t m, int64_t k);

@@ -123,6 +123,8 @@ class MatmulCellKernel final : public OpKernel {
 
   // How Compute spreads the work over threads (see the file comment).
   enum class Split { kNone, kRows, kDirections };
+  // The micro-kernels of the ISA the session chose (ops/simd/).
+  const simd::KernelTable* kernels_ = nullptr;
   Split split_ = Split::kNone;
   int workers_ = 1;
   int64_t rows_per_worker_ = 0;  // the most rows one worker runs
@@ -181,6 +183,7 @@ int64_t StepProjectionMinBatch() {
 }
 
 absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
+  kernels_ = &simd::KernelsFor(ctx.isa());
   for (int i : {kRecX, kRecW, kRecR, kRecB, kRecInitialH, kRecInitialC, kRecP})
     if (ctx.has_input(i) && ctx.input_dtype(i) != DType::kFloat) return Decline(where_, "not float32");
   if (ctx.has_input(kRecSequenceLens) && ctx.input_dtype(kRecSequenceLens) != DType::kInt32)
@@ -413,7 +416,9 @@ rnn::GateParams MatmulCellKernel::GatesOf(int d, const WeightPtrs& wp) const {
   gates.f = &attrs_.activation(d, 0);
   gates.g = &attrs_.activation(d, std::min(1, per_dir - 1));
   gates.hact = &attrs_.activation(d, per_dir - 1);
-  gates.clip = attrs_.clip;
+  gates.has_clip = attrs_.clip.has_value();
+  gates.clip = attrs_.clip.value_or(0.f);
+  gates.kernels = kernels_;
   gates.input_forget = attrs_.input_forget;
   gates.peep = has_peepholes_ ? wp.peep + d * 3 * Hp_ : nullptr;
   gates.rbh = wp.rbh + d * Hp_;
@@ -425,6 +430,7 @@ void MatmulCellKernel::ProjectChunk(int d, const float* x, int64_t t_lo, int64_t
   const int64_t T = T_, N = N_, I = I_, nr = n1 - n0, steps = t_hi - t_lo;
   const int64_t w_ld = w_panels_ * rnn::kPanel;
   rnn::GemmOptions opt;
+  opt.kernels = kernels_;
   opt.bias = weights_->packed_bias.data() + d * w_ld;
   const float* w = wp.w_packed + d * w_packed_floats_;
   if (attrs_.layout == 0) {
@@ -478,6 +484,7 @@ void MatmulCellKernel::RunDirection(int d, int64_t n0, int64_t n1, const float* 
     const int64_t t = reverse ? T - 1 - step : step;
     // Alternate the weight walk so each step starts where the last one ended (still in L2).
     rnn::GemmOptions zigzag;
+    zigzag.kernels = kernels_;
     zigzag.reverse_blocks = (step & 1) != 0;
     // The projection row of batch row n (local index n - n0) at step t.
     const float* xw_base;
@@ -508,7 +515,9 @@ void MatmulCellKernel::RunDirection(int d, int64_t n0, int64_t n1, const float* 
       // z and r first; (r ⊙ h) then feeds the h gate's recurrent product.
       for (int64_t n = 0; n < nr; ++n)
         rnn::GruZrRow(gates, xw_base + n * xw_stride, gh + n * ldgh, hs + n * Hp, rh + n * Hp, Hp);
-      rnn::GemmPacked(nr, Hp, r2_panels_, rh, Hp, r2, gh2, ldgh2, a_pack);
+      rnn::GemmOptions plain;
+      plain.kernels = kernels_;
+      rnn::GemmPacked(nr, Hp, r2_panels_, rh, Hp, r2, gh2, ldgh2, a_pack, plain);
     }
     for (int64_t n = 0; n < nr; ++n) {
       const int64_t row = n0 + n;
@@ -580,6 +589,7 @@ void MatmulCellKernel::RunDirectionTwoSteps(int d, const float* x, const int32_t
   // block v's panels, one stream per panel. With `both` the same read also adds
   // h_s[blocks u0..u1) · R(u0..u1, v) into acc_of(s + 1).
   rnn::GemmOptions options;
+  options.kernels = kernels_;
   options.accumulate = true;
   options.b_panel_stride = kp * rnn::kPanel;
   float* pairs = buffer(off_pairs_);

@@ -85,9 +85,12 @@ class SessionOptions:
     max_memory_bytes (seqrt's own; None = the library default, a fraction of physical memory):
         the most bytes one tensor, arena, plan or folded constant may take; above it a run or
         load raises seqrt.ResourceExhausted naming the node, the value and the bytes.
+    isa (seqrt's own; None = $SEQRT_ISA, else the best this CPU has): the instruction set of
+        seqrt's own vector kernels, "auto", "avx512", "avx2" or "baseline"; one the CPU lacks
+        makes InferenceSession raise seqrt.InvalidArgument.
     """
     __slots__ = ("_intra", "_inter", "_level", "_mode", "log_severity_level", "log_verbosity_level", "logid",
-                 "max_memory_bytes")
+                 "max_memory_bytes", "isa")
 
     def __init__(self):
         self._intra = 0
@@ -98,11 +101,16 @@ class SessionOptions:
         self.log_verbosity_level = 0
         self.logid = ""
         self.max_memory_bytes = None
+        self.isa = None
 
     def _extras(self):
         extras = {}
         if self.max_memory_bytes is not None:
             extras["max_memory_bytes"] = _check_int("max_memory_bytes", self.max_memory_bytes, -1)
+        if self.isa is not None:
+            if not isinstance(self.isa, str):
+                raise InvalidArgument(f"isa must be a string such as 'avx2', not {self.isa!r}")
+            extras["isa"] = self.isa
         return extras
 
     @property

@@ -79,6 +79,22 @@ def test_session_option_extras(mlp_path):
         seqrt.InferenceSession(mlp_path, so).run(None, {"x": np.ones((1, 64, 4), np.float32)})
 
 
+def test_session_option_isa(mlp_path):
+    x = np.random.default_rng(1).standard_normal((2, 5, 4)).astype(np.float32)
+    want_probs, want_h = mlp_reference(x)
+    so = seqrt.SessionOptions()
+    so.isa = "baseline"  # runs on any x86-64, so on every test machine
+    probs, h = seqrt.InferenceSession(mlp_path, so).run(None, {"x": x})
+    np.testing.assert_allclose(probs, want_probs, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(h, want_h, rtol=1e-5, atol=1e-5)
+    so.isa = "sse9"
+    with pytest.raises(seqrt.InvalidArgument, match="not one of auto, avx512, avx2, baseline"):
+        seqrt.InferenceSession(mlp_path, so)
+    so.isa = 3
+    with pytest.raises(seqrt.InvalidArgument):
+        seqrt.InferenceSession(mlp_path, so)
+
+
 def test_inference_session_from_path_and_bytes(mlp_path):
     x = np.random.default_rng(0).standard_normal((2, 5, 4)).astype(np.float32)
     want_probs, want_h = mlp_reference(x)
