@@ -29,7 +29,9 @@ constexpr char kInfoUsage[] =
     "  --tune                 time the candidate kernels of recurrent nodes for --plan and show\n"
     "                         the timings next to each chosen kernel\n"
     "  --tuning-file FILE     with --tune: reuse decisions saved in FILE and save new ones\n"
-    "  --max-memory BYTES     cap on any tensor, arena or plan (default: half of memory)\n";
+    "  --max-memory BYTES     cap on any tensor, arena or plan (default: half of memory)\n"
+    "  --isa NAME             instruction set of seqrt's own kernels for --plan: auto, avx512,\n"
+    "                         avx2, baseline (default: $SEQRT_ISA, else the best this CPU has)\n";
 
 nlohmann::json ValueJson(const ValueInfo& vi) {
   nlohmann::json shape = nullptr;
