@@ -15,6 +15,8 @@
 #include <thread>
 
 #include "gtest/gtest.h"
+#include "oneapi/dnnl/dnnl.hpp"
+#include "ops/onednn/engine.h"
 #include "seqrt/session.h"
 #include "tests/model_builder.h"
 
@@ -142,6 +144,12 @@ TEST(VariedShapes, ThreeHundredLengthsMatchFreshSessionsWithinCacheBounds) {
   EXPECT_GT(prepared_after_warmup, 0);
   EXPECT_EQ(st.prepared_states, prepared_after_warmup);
   EXPECT_LE(st.idle_arenas, options.max_idle_arenas);
+  // oneDNN's own primitive cache (JIT code of every shape it saw) is bounded too, unless the
+  // user set its size (benchmarks/RESULTS.md: ~16 MB over 400 lengths at its default 1024).
+  if (std::getenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY") == nullptr && std::getenv("DNNL_PRIMITIVE_CACHE_CAPACITY") == nullptr) {
+    EXPECT_EQ(dnnl::get_primitive_cache_capacity(), 64);  // set by the sessions' kernels, not by this test
+    EXPECT_EQ(ops::OnednnPrimitiveCacheCapacity(), 64);
+  }
 }
 
 TEST(VariedShapes, EightThreadsOfMixedRunsMatchSerialAndSurviveAFailingRun) {

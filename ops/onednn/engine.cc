@@ -1,14 +1,35 @@
 #include "ops/onednn/engine.h"
 
+#include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 
 namespace seqrt::ops {
 
+int64_t OnednnPrimitiveCacheCapacity() {
+  // oneDNN keeps up to 1024 primitives (their JIT code included) in a process-wide cache of
+  // its own. seqrt's plans hold the primitives they use, so that cache mostly keeps the ones
+  // of evicted plans: over 400 sequence lengths it grew bilstm_tagger's RSS by ~16 MB at
+  // batch 8 (benchmarks/RESULTS.md). A small bound keeps repeat shapes fast and memory flat;
+  // a user's own setting (the environment variables oneDNN reads) wins.
+  constexpr int kCapacity = 64;
+  static const int capacity = [] {
+    if (std::getenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY") != nullptr ||
+        std::getenv("DNNL_PRIMITIVE_CACHE_CAPACITY") != nullptr)
+      return dnnl::get_primitive_cache_capacity();
+    dnnl::set_primitive_cache_capacity(kCapacity);
+    return kCapacity;
+  }();
+  return capacity;
+}
+
 const dnnl::engine& CpuEngine() {
   // Never destroyed: kernels may outlive static destruction order at exit.
-  static const dnnl::engine* engine = new dnnl::engine(dnnl::engine::kind::cpu, 0);
+  static const dnnl::engine* engine = [] {
+    OnednnPrimitiveCacheCapacity();
+    return new dnnl::engine(dnnl::engine::kind::cpu, 0);
+  }();
   return *engine;
 }
 

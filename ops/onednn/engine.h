@@ -3,6 +3,7 @@
 // single place where oneDNN's exceptions become Status values.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -10,8 +11,13 @@
 
 namespace seqrt::ops {
 
-// Process-wide CPU engine, created on first use (thread-safe).
+// Process-wide CPU engine, created on first use (thread-safe). Creating it first bounds
+// oneDNN's own primitive cache (OnednnPrimitiveCacheCapacity).
 const dnnl::engine& CpuEngine();
+
+// The capacity of oneDNN's process-wide primitive cache as seqrt leaves it: 64 entries unless
+// ONEDNN_PRIMITIVE_CACHE_CAPACITY (or DNNL_...) is set, which is then left as the user chose.
+int64_t OnednnPrimitiveCacheCapacity();
 
 // Turns a dnnl::error into a Status naming `where` (e.g. the node) and oneDNN's status.
 // oneDNN reports "unimplemented" for shapes/types it cannot handle: that maps to
