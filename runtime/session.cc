@@ -19,6 +19,7 @@
 #include "base/run_limits.h"
 #include "importers/onnx/onnx_importer.h"
 #include "ops/infer_graph.h"
+#include "ops/onednn/engine.h"
 #include "ops/simd/resolve_isa.h"
 #include "runtime/memory_cap.h"
 #include "runtime/model_info.h"
@@ -99,6 +100,7 @@ absl::StatusOr<std::unique_ptr<Session::Impl>> MakeImpl(graph::Model model, cons
   impl->options.max_memory_bytes = runtime::ResolveMemoryCap(options.max_memory_bytes);
   impl->info = runtime::DescribeModel(model);
   SEQRT_ASSIGN_OR_RETURN(impl->isa, ops::simd::ResolveIsa(options.isa));
+  ops::OnednnPrimitiveCacheCapacity();  // bound oneDNN's own cache before any kernel fills it
   if (options.tune_kernels) {
     SEQRT_ASSIGN_OR_RETURN(impl->tuner, runtime::KernelTuner::ForFile(options.tuning_file));
   } else if (!options.tuning_file.empty()) {
