@@ -28,7 +28,6 @@
 #include <cstring>
 #include <limits>
 #include <string>
-#include <thread>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -75,19 +74,27 @@ struct alignas(64) SplitProgress {
 // The unit split uses at most this many workers (the counters live on Compute's stack).
 constexpr int kMaxSplitWorkers = 8;
 
-// Spins until `c` reaches `target`. A step is a few microseconds, so the wait is normally
-// short; after a while it yields, because the machine may be shared and the worker we wait
-// for may have been descheduled (spinning would then only delay it further).
+// Waits until `c` reaches `target`. The awaited worker is normally at most one sweep
+// position (microseconds) behind, so the wait spins first. When the machine is shared and the
+// other worker has been descheduled it blocks (futex) instead: spinning would hold a core the
+// other worker may need, and sched_yield was measured to be far worse (it hands the core to
+// any runnable process, niced ones included, for a whole time slice).
 void WaitFor(const std::atomic<int64_t>& c, int64_t target) {
-  for (int spins = 0; c.load(std::memory_order_acquire) < target; ++spins) {
-    if (spins < (1 << 14)) {
+  for (int spins = 0; spins < (1 << 12); ++spins) {
+    if (c.load(std::memory_order_acquire) >= target) return;
 #if defined(__x86_64__) || defined(__i386__)
-      _mm_pause();
+    _mm_pause();
 #endif
-    } else {
-      std::this_thread::yield();
-    }
   }
+  for (int64_t v = c.load(std::memory_order_acquire); v < target; v = c.load(std::memory_order_acquire))
+    c.wait(v, std::memory_order_acquire);
+}
+
+// Publishes `value` to the workers waiting in WaitFor (notify_all costs no system call when
+// nobody is blocked).
+void Publish(std::atomic<int64_t>& c, int64_t value) {
+  c.store(value, std::memory_order_release);
+  c.notify_all();
 }
 
 class MatmulCellKernel final : public OpKernel {
@@ -858,7 +865,7 @@ void MatmulCellKernel::RunDirectionUnitSplit(int d, const float* x, const int32_
         }
         if (y) std::memcpy(y + (t * D + d) * H + j0, h + j0, ub * sizeof(float));  // N = 1, Hp = H
       }
-      progress[worker].done.store(s * P + q + 1, std::memory_order_release);
+      Publish(progress[worker].done, s * P + q + 1);
     }
   }
   const int64_t j0 = b0 * ub, units = nb * ub;
