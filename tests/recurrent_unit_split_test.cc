@@ -132,9 +132,9 @@ struct Cell {
 const Cell kCells[] = {{"RNN", 0, false}, {"GRU", 0, false}, {"GRU", 1, false}, {"LSTM", 0, false}, {"LSTM", 0, true}};
 
 // Every cell x direction x (no lengths, full length, short length), small hidden sizes with
-// the split forced on (its default threshold is a hidden size that makes the reference slow).
+// the split forced on (by default it runs only for recurrent weights of 512 KiB to 2 MiB).
 TEST(RecurrentUnitSplit, MatchesReferenceAtTwoThreads) {
-  ScopedEnv force("SEQRT_RNN_UNIT_SPLIT_MIN_HIDDEN", "0");
+  ScopedEnv force("SEQRT_RNN_UNIT_SPLIT", "1");
   uint32_t seed = 20261204;
   for (const Cell& cell : kCells) {
     for (const char* direction : {"forward", "reverse", "bidirectional"}) {
@@ -153,7 +153,7 @@ TEST(RecurrentUnitSplit, MatchesReferenceAtTwoThreads) {
 
 // Odd and even T around the sweep parity and the projection chunk (32 steps), T = 1 and 2.
 TEST(RecurrentUnitSplit, MatchesReferenceAcrossSequenceLengths) {
-  ScopedEnv force("SEQRT_RNN_UNIT_SPLIT_MIN_HIDDEN", "0");
+  ScopedEnv force("SEQRT_RNN_UNIT_SPLIT", "1");
   uint32_t seed = 20261205;
   for (int64_t T : {1, 2, 3, 31, 32, 33, 64, 65}) {
     for (const Cell& cell : {kCells[0], kCells[2], kCells[4]}) {
@@ -167,7 +167,7 @@ TEST(RecurrentUnitSplit, MatchesReferenceAcrossSequenceLengths) {
 // Uneven splits and more workers than cores: 5 blocks over 3 workers (sizes 1, 2, 2 with an
 // idle position), 3 blocks over 3 (one each), 2 blocks at 3 threads (capped to 2 workers).
 TEST(RecurrentUnitSplit, MatchesReferenceAtThreeThreads) {
-  ScopedEnv force("SEQRT_RNN_UNIT_SPLIT_MIN_HIDDEN", "0");
+  ScopedEnv force("SEQRT_RNN_UNIT_SPLIT", "1");
   uint32_t seed = 20261206;
   for (int64_t H : {160, 96, 64}) {
     for (const Cell& cell : {kCells[0], kCells[2], kCells[4]}) {
@@ -178,11 +178,12 @@ TEST(RecurrentUnitSplit, MatchesReferenceAtThreeThreads) {
   }
 }
 
-// The default threshold: a hidden size at it takes the split without any override.
-TEST(RecurrentUnitSplit, MatchesReferenceAtDefaultThreshold) {
+// Without an override: LSTM(256) and GRU(256) (1 MiB and 768 KiB of recurrent weights, the
+// bench models' sizes) take the split by default.
+TEST(RecurrentUnitSplit, MatchesReferenceWithDefaultChoice) {
   uint32_t seed = 20261207;
   for (const Cell& cell : {kCells[3], kCells[2]}) {
-    Config cfg{cell.op, cell.lbr, cell.peepholes, "forward", 40, 32, 512};
+    Config cfg{cell.op, cell.lbr, cell.peepholes, "forward", 40, 32, 256};
     ExpectMatchesReference(cfg, seed++, 2);
   }
 }

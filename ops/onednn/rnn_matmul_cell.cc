@@ -219,13 +219,18 @@ constexpr int64_t kUnitBlock = 32;
 // LSTM(256) at batch 1) stays in L2 until its steps read it.
 constexpr int64_t kChunkSteps = 32;
 
-// The unit split (Split::kUnits) from this hidden size on. Below it a step is too short for
-// the cross-core hand-offs (a few per step) to pay: measured on a 2-core AMD EPYC (Zen 4) VM,
-// benchmarks/RESULTS.md. SEQRT_RNN_UNIT_SPLIT_MIN_HIDDEN overrides it (tests force the split
-// at small sizes with it); read at every Prepare so a test can set it for one case.
-int64_t UnitSplitMinHidden() {
-  const char* e = std::getenv("SEQRT_RNN_UNIT_SPLIT_MIN_HIDDEN");
-  return e ? std::atoll(e) : int64_t{512};
+// Whether a layer eligible for the unit split (Split::kUnits) takes it, by the bytes of its
+// packed recurrent weights. Measured at batch 1, T = 100, 2 threads on a 2-core AMD EPYC
+// (Zen 4) VM (benchmarks/RESULTS.md, 2026-12-04): LSTM(256) (1 MiB) and GRU(256) (768 KiB)
+// ran 1.7-1.8x faster; SimpleRNN(128) (64 KiB) gained 5-10%, too little for the hand-offs'
+// exposure to a busy machine; LSTM(1024) (16 MiB) gained nothing: its weights stream from
+// L3 / DRAM, which a second core did not speed up there. So the split runs only while the
+// weights fit the two cores' L2 together (2 MiB) and a step is long enough.
+// SEQRT_RNN_UNIT_SPLIT=1 / 0 forces it on / off for every eligible layer (tests, re-measuring);
+// read at every Prepare so a test can set it for one case.
+bool UnitSplitPays(int64_t r_bytes) {
+  if (const char* e = std::getenv("SEQRT_RNN_UNIT_SPLIT")) return std::atoi(e) != 0;
+  return r_bytes >= (int64_t{512} << 10) && r_bytes <= (int64_t{2} << 20);
 }
 
 int64_t StepProjectionMinBatch() {
@@ -276,11 +281,11 @@ absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
 
   // Threads: rows when every worker gets at least two; one direction per thread for a
   // bidirectional layer (no synchronisation at all); a one-directional two-step layer with
-  // enough hidden units splits its unit blocks (see UnitSplitMinHidden).
+  // weights of the right size splits its unit blocks (see UnitSplitPays).
   const int threads = std::max(1, ctx.threads());
   split_ = Split::kNone;
   workers_ = 1;
-  if (threads >= 2 && two_steps_ && D_ == 1 && H_ >= UnitSplitMinHidden()) {
+  if (threads >= 2 && two_steps_ && D_ == 1 && UnitSplitPays(r1_floats_ * 4)) {
     split_ = Split::kUnits;
     workers_ = static_cast<int>(std::min<int64_t>({threads, kMaxSplitWorkers, H_ / kUnitBlock}));
   } else if (threads >= 2 && N_ >= 2 * threads) {
