@@ -16,7 +16,7 @@
 // on the two-step path instead splits its unit blocks across the threads
 // (RunDirectionUnitSplit): each worker owns a range of blocks, their weight panels, their
 // projection columns and gate math, and the workers meet through per-worker progress
-// counters (spin waits) rather than an OpenMP barrier per step.
+// counters (spin, then block) rather than an OpenMP barrier per step.
 // Every internal buffer pads the hidden size to Hp (a multiple of 8) so the gate math never
 // needs a scalar tail; padded weight rows/columns are zero, and padded state lanes are reset
 // to zero after each step, so they never leak into real lanes.
@@ -222,7 +222,7 @@ constexpr int64_t kChunkSteps = 32;
 // Whether a layer eligible for the unit split (Split::kUnits) takes it, by the bytes of its
 // packed recurrent weights. Measured at batch 1, T = 100, 2 threads on a 2-core AMD EPYC
 // (Zen 4) VM (benchmarks/RESULTS.md, 2026-12-04): LSTM(256) (1 MiB) and GRU(256) (768 KiB)
-// ran 1.7-1.8x faster; SimpleRNN(128) (64 KiB) gained 5-10%, too little for the hand-offs'
+// ran 1.7-1.8x faster in uncontended rounds; SimpleRNN(128) (64 KiB) gained 5-10%, too little for the hand-offs'
 // exposure to a busy machine; LSTM(1024) (16 MiB) gained nothing: its weights stream from
 // L3 / DRAM, which a second core did not speed up there. So the split runs only while the
 // weights fit the two cores' L2 together (2 MiB) and a step is long enough.
