@@ -12,15 +12,26 @@
 // is split into row ranges, one per thread, in one parallel region over the whole sequence;
 // a bidirectional layer otherwise runs its two directions on two threads. Each worker has
 // its own slice of the scratch (projection, products, packing), so workers share nothing
-// but the state rows and Y rows each one alone writes.
+// but the state rows and Y rows each one alone writes. A one-directional layer at batch 1
+// on the two-step path instead splits its unit blocks across the threads
+// (RunDirectionUnitSplit): each worker owns a range of blocks, their weight panels, their
+// projection columns and gate math, and the workers meet through per-worker progress
+// counters (spin, then block) rather than an OpenMP barrier per step.
 // Every internal buffer pads the hidden size to Hp (a multiple of 8) so the gate math never
 // needs a scalar tail; padded weight rows/columns are zero, and padded state lanes are reset
 // to zero after each step, so they never leak into real lanes.
+#include <omp.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 #include "absl/strings/str_cat.h"
 #include "ops/onednn/engine.h"
@@ -54,6 +65,37 @@ class ScratchLayout {
  private:
   int64_t bytes_ = 0;
 };
+
+// Progress of one worker of the unit split: sweep positions completed so far, over all
+// steps. One counter per cache line, so a worker's stores do not evict the line others spin on.
+struct alignas(64) SplitProgress {
+  std::atomic<int64_t> done{0};
+};
+// The unit split uses at most this many workers (the counters live on Compute's stack).
+constexpr int kMaxSplitWorkers = 8;
+
+// Waits until `c` reaches `target`. The awaited worker is normally at most one sweep
+// position (microseconds) behind, so the wait spins first. When the machine is shared and the
+// other worker has been descheduled it blocks (futex) instead: spinning would hold a core the
+// other worker may need, and sched_yield was measured to be far worse (it hands the core to
+// any runnable process, niced ones included, for a whole time slice).
+void WaitFor(const std::atomic<int64_t>& c, int64_t target) {
+  for (int spins = 0; spins < (1 << 12); ++spins) {
+    if (c.load(std::memory_order_acquire) >= target) return;
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#endif
+  }
+  for (int64_t v = c.load(std::memory_order_acquire); v < target; v = c.load(std::memory_order_acquire))
+    c.wait(v, std::memory_order_acquire);
+}
+
+// Publishes `value` to the workers waiting in WaitFor (notify_all costs no system call when
+// nobody is blocked).
+void Publish(std::atomic<int64_t>& c, int64_t value) {
+  c.store(value, std::memory_order_release);
+  c.notify_all();
+}
 
 class MatmulCellKernel final : public OpKernel {
  public:
@@ -89,6 +131,10 @@ class MatmulCellKernel final : public OpKernel {
                     const WeightPtrs& wp, char* scratch, int worker, float* y) const;
   void RunDirectionTwoSteps(int d, const float* x, const int32_t* lens, const WeightPtrs& wp, char* scratch,
                             int worker, float* y) const;
+  // The two-step path with its unit blocks split over `workers` concurrent workers (all of
+  // them must run at once: they wait on each other through `progress`).
+  void RunDirectionUnitSplit(int d, const float* x, const int32_t* lens, const WeightPtrs& wp, char* scratch,
+                             int worker, int workers, SplitProgress* progress, float* y) const;
   // Constant weights, whole-sequence mode: Gx of steps [t_lo, t_hi) and rows [n0, n1) of
   // direction d into gxc, as [t - t_lo][n - n0][w_ld].
   void ProjectChunk(int d, const float* x, int64_t t_lo, int64_t t_hi, int64_t n0, int64_t n1,
@@ -122,7 +168,7 @@ class MatmulCellKernel final : public OpKernel {
   int64_t chunk_steps_ = 0;  // steps per projection chunk (constant weights, whole-sequence mode)
 
   // How Compute spreads the work over threads (see the file comment).
-  enum class Split { kNone, kRows, kDirections };
+  enum class Split { kNone, kRows, kDirections, kUnits };
   // The micro-kernels of the ISA the session chose (ops/simd/).
   const simd::KernelTable* kernels_ = nullptr;
   Split split_ = Split::kNone;
@@ -151,6 +197,7 @@ class MatmulCellKernel final : public OpKernel {
   int64_t off_gh_ = 0, off_gh2_ = 0, off_rh_ = 0, off_tmp_ = 0;
   int64_t off_apack_ = 0;  // GemmPacked's packed-A scratch, shared by the worker's GEMM calls
   int64_t off_pairs_ = 0;  // two_steps_: (h_{s-1}[j], h_s[j]) pairs, packed A of shared tiles
+  int64_t off_split_pairs_ = 0;  // Split::kUnits: the pairs, shared by all workers
   int64_t off_w_ = 0, off_bias_ = 0, off_r1_ = 0, off_r2_ = 0, off_rbh_ = 0, off_peep_ = 0;
   int64_t off_dnnl_ = 0;
 
@@ -173,6 +220,20 @@ constexpr int64_t kUnitBlock = 32;
 // weight panel over many rows, few enough that the chunk (32·4·256 floats, 128 KB for
 // LSTM(256) at batch 1) stays in L2 until its steps read it.
 constexpr int64_t kChunkSteps = 32;
+
+// Whether a layer eligible for the unit split (Split::kUnits) takes it, by the bytes of its
+// packed recurrent weights. Measured at batch 1, T = 100, 2 threads on a 2-core AMD EPYC
+// (Zen 4) VM (benchmarks/RESULTS.md, 2026-12-04): LSTM(256) (1 MiB) and GRU(256) (768 KiB)
+// ran 1.7-1.8x faster in uncontended rounds; SimpleRNN(128) (64 KiB) gained 5-10%, too little for the hand-offs'
+// exposure to a busy machine; LSTM(1024) (16 MiB) gained nothing: its weights stream from
+// L3 / DRAM, which a second core did not speed up there. So the split runs only while the
+// weights fit the two cores' L2 together (2 MiB) and a step is long enough.
+// SEQRT_RNN_UNIT_SPLIT=1 / 0 forces it on / off for every eligible layer (tests, re-measuring);
+// read at every Prepare so a test can set it for one case.
+bool UnitSplitPays(int64_t r_bytes) {
+  if (const char* e = std::getenv("SEQRT_RNN_UNIT_SPLIT")) return std::atoi(e) != 0;
+  return r_bytes >= (int64_t{512} << 10) && r_bytes <= (int64_t{2} << 20);
+}
 
 int64_t StepProjectionMinBatch() {
   static const int64_t v = [] {
@@ -216,11 +277,21 @@ absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
   w_panels_ = RoundUp(G_ * Hp_, rnn::kPanel) / rnn::kPanel;
   w_packed_floats_ = rnn::PackedBFloats(I_, G_ * Hp_);
 
-  // Threads: rows when every worker gets at least two, else one direction per thread.
+  // The two-step path needs Hp a whole number of unit blocks (H itself then, as Hp = H) and
+  // a cell whose whole recurrent product is h·Rᵀ (not GRU without linear_before_reset).
+  two_steps_ = N_ == 1 && constant_weights_ && !step_projection_ && !gru_split &&
+               H_ % kUnitBlock == 0 && H_ / kUnitBlock >= 2;
+
+  // Threads: rows when every worker gets at least two; one direction per thread for a
+  // bidirectional layer (no synchronisation at all); a one-directional two-step layer with
+  // weights of the right size splits its unit blocks (see UnitSplitPays).
   const int threads = std::max(1, ctx.threads());
   split_ = Split::kNone;
   workers_ = 1;
-  if (threads >= 2 && N_ >= 2 * threads) {
+  if (threads >= 2 && two_steps_ && D_ == 1 && UnitSplitPays(r1_floats_ * 4)) {
+    split_ = Split::kUnits;
+    workers_ = static_cast<int>(std::min<int64_t>({threads, kMaxSplitWorkers, H_ / kUnitBlock}));
+  } else if (threads >= 2 && N_ >= 2 * threads) {
     split_ = Split::kRows;
     workers_ = threads;
   } else if (threads >= 2 && D_ == 2) {
@@ -234,13 +305,10 @@ absl::Status MatmulCellKernel::Prepare(PrepareContext& ctx) {
   const int64_t w_ld = w_panels_ * rnn::kPanel;
   chunk_steps_ = std::min(T_, kChunkSteps);
   off_gx_ = s.Add(constant_weights_ ? 0 : T_ * N_ * gx_cols_);
-  // The two-step path needs Hp a whole number of unit blocks (H itself then, as Hp = H) and
-  // a cell whose whole recurrent product is h·Rᵀ (not GRU without linear_before_reset).
-  two_steps_ = N_ == 1 && constant_weights_ && !step_projection_ && !gru_split &&
-               H_ % kUnitBlock == 0 && H_ / kUnitBlock >= 2;
   off_h_ = s.Add(D_ * N_ * Hp_);
   off_c_ = s.Add(attrs_.cell == RecurrentCell::kLstm ? D_ * N_ * Hp_ : 0);
   off_h2_ = s.Add(two_steps_ ? D_ * Hp_ : 0);
+  off_split_pairs_ = s.Add(split_ == Split::kUnits ? 2 * Hp_ : 0);
   {
     ScratchLayout w;
     const bool chunked = constant_weights_ && !step_projection_;
@@ -664,6 +732,171 @@ void MatmulCellKernel::RunDirectionTwoSteps(int d, const float* x, const int32_t
   if (steps > 0 && h_of(steps - 1) != h_buf[0]) std::copy_n(h_of(steps - 1), Hp, h_buf[0]);
 }
 
+// RunDirectionTwoSteps with the unit blocks split over `workers` workers running at once:
+// worker w owns a contiguous range of blocks (their columns of R's and W's packed panels,
+// their projection columns, gate math, c and Y units). Every worker sweeps its own blocks
+// through P = ceil(blocks / workers) positions, forward on even steps and backward on odd
+// ones, so at step s each block u has a position p_s(u) and p_{s+1}(u) = P - 1 - p_s(u).
+// For the block v at position q, tile (u, v) is
+//   - read for steps s and s + 1 together when p_s(u) < q (h_s[u] is final by then, also in
+//     another worker, which has passed position q - 1: it is one counter wait away),
+//   - read for step s alone when p_s(u) == q (v itself, and the other workers' blocks at q),
+//   - already done in step s - 1 when p_s(u) > q (there p_{s-1}(u) < p_{s-1}(v)), except on
+//     the first step, which reads it for step 0 alone.
+// So about half the tiles are read per step, as on one thread, and each worker reads only
+// its own blocks' columns. A worker publishes sP + q + 1 after finishing position q of step
+// s and, before the gate math of position q, waits until every other worker has published
+// sP + q: that orders every write of h and of the shared pairs after the last read of the
+// values they replace (a value written at position q of step s + 1 replaces one last read at
+// a position below P - 1 - q of step s, or in step s - 1). With one worker this is exactly
+// RunDirectionTwoSteps.
+void MatmulCellKernel::RunDirectionUnitSplit(int d, const float* x, const int32_t* lens, const WeightPtrs& wp,
+                                             char* scratch, int worker, int workers, SplitProgress* progress,
+                                             float* y) const {
+  const int64_t T = T_, H = H_, Hp = Hp_, D = D_, I = I_, ub = kUnitBlock;
+  const int64_t blocks = Hp / ub, kp = rnn::PaddedK(Hp), per_block = G_ * ub;
+  const int64_t steps = lens ? lens[0] : T;  // N = 1: a short row is a shorter sequence
+  const int64_t P = (blocks + workers - 1) / workers;
+  auto first_block = [&](int w) { return blocks * w / workers; };
+  const int64_t b0 = first_block(worker), nb = first_block(worker + 1) - b0;
+  char* mine = scratch + off_worker_ + worker * worker_bytes_;
+  auto buffer = [&](int64_t off) { return reinterpret_cast<float*>(mine + off); };
+  auto shared_buffer = [&](int64_t off) { return reinterpret_cast<float*>(scratch + off); };
+  const int64_t ldgh = r1_panels_ * rnn::kPanel, w_ld = w_panels_ * rnn::kPanel;
+  float* acc_buf[2] = {buffer(off_gh_), buffer(off_gh_) + ldgh};
+  float* h_buf[2] = {shared_buffer(off_h_) + d * Hp, shared_buffer(off_h2_) + d * Hp};
+  float* cs = shared_buffer(off_c_) + d * Hp;
+  float* pairs = shared_buffer(off_split_pairs_);
+  float* tmp = buffer(off_tmp_);
+  float* gxc = buffer(off_gxw_);
+  float* a_pack = buffer(off_apack_);
+  const float* r1 = wp.r1 + d * r1_floats_;
+  const bool reverse = d == 1 || attrs_.reverse;
+  const rnn::GateParams gates = GatesOf(d, wp);
+  auto h_of = [&](int64_t s) { return h_buf[(s + 1) & 1]; };
+  auto acc_of = [&](int64_t s) { return acc_buf[s & 1]; };
+  // This worker's columns (whole panels: per_block is a multiple of kPanel).
+  const int64_t col0 = b0 * per_block, cols = nb * per_block;
+
+  rnn::GemmOptions options;
+  options.kernels = kernels_;
+  options.accumulate = true;
+  options.b_panel_stride = kp * rnn::kPanel;
+  rnn::GemmOptions shared = options;
+  shared.a_packed = true;
+  // As in RunDirectionTwoSteps: input blocks [u0, u1) into block v's columns.
+  auto tiles = [&](int64_t s, int64_t u0, int64_t u1, int64_t v, bool both) {
+    if (u0 >= u1) return;
+    float* c0 = acc_of(s) + v * per_block;
+    const float* b = r1 + (v * per_block / rnn::kPanel) * kp * rnn::kPanel + u0 * ub * rnn::kPanel;
+    if (both) {
+      rnn::GemmPacked(2, (u1 - u0) * ub, per_block / rnn::kPanel, pairs + 2 * u0 * ub, 0, b, c0,
+                      acc_of(s + 1) + v * per_block - c0, a_pack, shared);
+    } else {
+      rnn::GemmPacked(1, (u1 - u0) * ub, per_block / rnn::kPanel, h_of(s - 1) + u0 * ub, 0, b, c0, 0, a_pack,
+                      options);
+    }
+  };
+  // Worker w's blocks at step s split by position against q: [e0, e1) before q, `tie` at q
+  // (or -1), the rest after q (which are [f, e0) and [e1 or tie + 1, f + n) in block order).
+  struct Ranges {
+    int64_t f, n, e0, e1, tie;
+  };
+  auto ranges = [&](int w, int64_t s, int64_t q) {
+    Ranges r;
+    r.f = first_block(w);
+    r.n = first_block(w + 1) - r.f;
+    const int64_t l = (s & 1) == 0 ? q : P - 1 - q;  // local index at position q
+    r.tie = l < r.n ? r.f + l : -1;
+    if ((s & 1) == 0) {
+      r.e0 = r.f;
+      r.e1 = r.f + std::min(q, r.n);
+    } else {
+      r.e0 = r.f + std::min(r.n, P - q);
+      r.e1 = r.f + r.n;
+    }
+    return r;
+  };
+  // Tile reads of step s for block v against worker w's blocks.
+  auto tiles_of = [&](int w, int64_t s, int64_t q, int64_t v, bool has_next) {
+    const Ranges r = ranges(w, s, q);
+    tiles(s, r.e0, r.e1, v, has_next);
+    if (r.tie >= 0) tiles(s, r.tie, r.tie + 1, v, false);
+    if (s == 0) {  // the first sweep is forward: later blocks follow the tie / the earlier ones
+      const int64_t later0 = r.tie >= 0 ? r.tie + 1 : r.e1;
+      tiles(s, later0, r.f + r.n, v, false);
+    }
+  };
+
+  std::fill(acc_of(0) + col0, acc_of(0) + col0 + cols, 0.f);
+  int64_t chunk_lo = 0;
+  for (int64_t s = 0; s < steps; ++s) {
+    const int64_t t = reverse ? steps - 1 - s : s;
+    const bool has_next = s + 1 < steps;
+    if (has_next) std::fill(acc_of(s + 1) + col0, acc_of(s + 1) + col0 + cols, 0.f);
+    if (s % chunk_steps_ == 0) {
+      // This worker's projection columns of the chunk's steps (N = 1: X's rows are the steps
+      // in both layouts), so the projection is split over the workers too.
+      const int64_t last = std::min(steps, s + chunk_steps_);
+      chunk_lo = reverse ? steps - last : s;
+      rnn::GemmOptions opt;
+      opt.kernels = kernels_;
+      opt.bias = weights_->packed_bias.data() + d * w_ld + col0;
+      rnn::GemmPacked(last - s, I, cols / rnn::kPanel, x + chunk_lo * I, I,
+                      wp.w_packed + d * w_packed_floats_ + (col0 / rnn::kPanel) * rnn::PaddedK(I) * rnn::kPanel,
+                      gxc + col0, w_ld, a_pack, opt);
+    }
+    const float* xw = gxc + (t - chunk_lo) * w_ld;
+    float* h = h_of(s);
+    float* rec = acc_of(s);
+    for (int64_t q = 0; q < P; ++q) {
+      const int64_t l = (s & 1) == 0 ? q : P - 1 - q;
+      if (l < nb) {
+        const int64_t v = b0 + l;
+        tiles_of(worker, s, q, v, has_next);  // own blocks: final already, no wait
+        for (int w = 0; w < workers; ++w) {
+          if (w == worker) continue;
+          WaitFor(progress[w].done, s * P + q);
+          tiles_of(w, s, q, v, has_next);
+        }
+        const int64_t j0 = v * ub, c0 = v * per_block;
+        std::copy_n(h_of(s - 1) + j0, ub, h + j0);
+        rnn::GateParams block_gates = gates;
+        if (gates.peep) block_gates.peep = gates.peep + v * 3 * ub;
+        block_gates.rbh = gates.rbh + j0;
+        switch (attrs_.cell) {
+          case RecurrentCell::kRnn:
+            rnn::RnnRow(block_gates, xw + c0, rec + c0, h + j0, ub);
+            break;
+          case RecurrentCell::kGru:
+            rnn::GruLbrRow(block_gates, xw + c0, rec + c0, h + j0, ub, ub);
+            break;
+          case RecurrentCell::kLstm:
+            rnn::LstmRow(block_gates, xw + c0, rec + c0, h + j0, cs + j0, tmp, ub, ub);
+            break;
+        }
+        const float* h_prev = h_of(s - 1);
+        for (int64_t j = j0; j < j0 + ub; ++j) {
+          pairs[2 * j] = h_prev[j];
+          pairs[2 * j + 1] = h[j];
+        }
+        if (y) std::memcpy(y + (t * D + d) * H + j0, h + j0, ub * sizeof(float));  // N = 1, Hp = H
+      }
+      Publish(progress[worker].done, s * P + q + 1);
+    }
+  }
+  const int64_t j0 = b0 * ub, units = nb * ub;
+  if (y)  // rows past a short sequence
+    for (int64_t t = steps; t < T; ++t) std::memset(y + (t * D + d) * H + j0, 0, units * sizeof(float));
+  // The caller reads the final state from the usual buffer, which may still hold h_{steps-2}
+  // that other workers read in the last step: copy once they are all done.
+  if (steps > 0 && h_of(steps - 1) != h_buf[0]) {
+    for (int w = 0; w < workers; ++w)
+      if (w != worker) WaitFor(progress[w].done, steps * P);
+    std::copy_n(h_of(steps - 1) + j0, units, h_buf[0] + j0);
+  }
+}
+
 absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
   char* scratch = static_cast<char*>(ctx.scratch());
   WeightPtrs wp;
@@ -736,7 +969,13 @@ absl::Status MatmulCellKernel::Compute(ComputeContext& ctx) const {
     const int64_t n0 = N_ * w / workers_, n1 = N_ * (w + 1) / workers_;
     for (int d = 0; d < D_; ++d) run(d, n0, n1, w);
   };
-  if (workers_ == 1) {
+  if (split_ == Split::kUnits) {
+    // One parallel region for the whole sequence; the workers pace each other. The split
+    // adapts to the team OpenMP actually provides (every member must run concurrently).
+    SplitProgress progress[kMaxSplitWorkers];
+#pragma omp parallel num_threads(workers_)
+    RunDirectionUnitSplit(0, x, lens, wp, scratch, omp_get_thread_num(), omp_get_num_threads(), progress, y);
+  } else if (workers_ == 1) {
     work(0);
   } else {
 #pragma omp parallel for num_threads(workers_) schedule(static, 1)
