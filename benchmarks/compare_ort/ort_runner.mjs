@@ -78,11 +78,16 @@ async function variedLengths() {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
+  // One buffer per input, sized for the longest call and viewed per call, as seqrt's side does:
+  // a fresh allocation per call would add the harness's allocator churn to the RSS figures.
+  const maxLen = Math.max(...lengths);
+  const buffers = spec.map((input) =>
+    new Float32Array(input.dims.map((d) => (d === 'T' ? maxLen : d)).reduce((a, b) => a * b, 1)));
   for (let c = 0; c < lengths.length; c++) {
     const feeds = {};
     spec.forEach((input, i) => {
       const dims = input.dims.map((d) => (d === 'T' ? lengths[c] : d));
-      const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
+      const data = buffers[i].subarray(0, dims.reduce((a, b) => a * b, 1));
       for (let k = 0; k < data.length; k++) data[k] = streamValue(seed, i, c, k);
       feeds[input.name] = new ort.Tensor('float32', data, dims);
     });
