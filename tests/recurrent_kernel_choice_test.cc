@@ -1,6 +1,7 @@
 // A fast (non-reference) recurrent kernel must be chosen for the configurations Keras-style
 // exporters produce: forward and bidirectional LSTM, GRU with linear_before_reset=1, tanh
 // RNN, in layouts 0 and 1. A silent fallback to the reference kernel fails here.
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,45 @@ std::vector<Case> Cases() {
 
 INSTANTIATE_TEST_SUITE_P(Keras, RecurrentKernelChoiceTest, ::testing::ValuesIn(Cases()),
                          [](const ::testing::TestParamInfo<Case>& info) { return CaseName(info.param); });
+
+// The oneDNN-or-cell choice follows the ISA of the cell's kernels (ops/onednn/rnn_onednn.cc,
+// PreferredOverMatmulCell): a large LSTM (H 1024) at batch 64 goes to oneDNN's primitive with
+// AVX2 kernels (measured faster on Zen3) and stays on the matmul cell with AVX-512 ones
+// (faster on Zen 4); at batch 8 the cell takes it with either.
+TEST(RecurrentKernelChoice, FollowsTheIsaMeasurements) {
+  if (std::getenv("SEQRT_RNN_ONEDNN_MIN_BATCH") || std::getenv("SEQRT_RNN_ONEDNN_MIN_HIDDEN"))
+    GTEST_SKIP() << "the thresholds are overridden in the environment";
+  const int64_t T = 2, I = 8, H = 1024, G = 4;
+  std::vector<float> w(G * H * I, 0.01f), r(G * H * H, 0.001f);
+  testing::ModelBuilder b(13);
+  b.Input("X", onnx::TensorProto::FLOAT, {T, -1, I});
+  b.Initializer("W", {1, G * H, I}, w);
+  b.Initializer("R", {1, G * H, H}, r);
+  onnx::NodeProto* node = b.Node("LSTM", {"X", "W", "R"}, {"Y"}, "rec");
+  auto* a = node->add_attribute();
+  a->set_name("hidden_size");
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(H);
+  b.Output("Y", onnx::TensorProto::FLOAT, {T, 1, -1, H});
+  struct Want { const char* isa; int64_t batch; const char* kernel; };
+  for (const Want& want : {Want{"avx2", 64, "onednn_rnn"}, Want{"avx2", 8, "matmul_cell"},
+                           Want{"avx512", 64, "matmul_cell"}, Want{"avx512", 8, "matmul_cell"}}) {
+    SessionOptions options;
+    options.isa = want.isa;
+    options.threads = 1;
+    absl::StatusOr<Session> session = Session::LoadFromBytes(b.Bytes(), options);
+    if (!session.ok() && session.status().message().find("this CPU lacks") != std::string::npos) continue;
+    ASSERT_TRUE(session.ok()) << session.status();
+    absl::StatusOr<PlanInfo> plan = session->DescribePlan({{"X", Dims{T, want.batch, I}}});
+    ASSERT_TRUE(plan.ok()) << plan.status();
+    ASSERT_EQ(plan->isa, want.isa);
+    for (const PlannedNode& n : plan->nodes) {
+      if (n.op_type == "LSTM") {
+        EXPECT_EQ(n.kernel, want.kernel) << want.isa << " batch " << want.batch;
+      }
+    }
+  }
+}
 
 }  // namespace
 }  // namespace seqrt

@@ -31,21 +31,30 @@ memory::desc View(const memory::dims& dims, const memory::dims& strides) {
   return memory::desc(dims, memory::data_type::f32, strides);
 }
 
-// Where oneDNN's primitives beat the matmul cell, measured on AVX2 Zen3 (benchmarks/
-// RESULTS.md): large batch with a large hidden size, where each step is a big GEMM and
-// oneDNN's sgemm blocks for the caches better than the cell's packed GEMM. seqrt_bench_rnn,
-// batch 64, H 1024: LSTM 1450 vs 1536 ms, GRU 993 vs 1232, RNN 354 vs 372; big_lstm (LSTM
-// 1024, chunks of 25 steps) batch 64 1206-1362 vs 1460-1683 ms, batch 32 a tie, batch 16
-// the cell wins (432-530 vs 622-683); at H 256 the cell wins everywhere.
-// SEQRT_RNN_ONEDNN_MIN_BATCH / SEQRT_RNN_ONEDNN_MIN_HIDDEN move the thresholds.
-bool PreferredOverMatmulCell(int64_t batch, int64_t hidden) {
-  static const auto env = [](const char* name, int64_t fallback) {
+// Where oneDNN's primitives beat the matmul cell: a measured fact per kind of CPU, keyed here
+// by the ISA of the cell's own kernels (oneDNN always runs its best JIT code).
+//  - AVX2 (Zen3, benchmarks/RESULTS.md): large batch with a large hidden size, where each step
+//    is a big GEMM and oneDNN's sgemm blocks for the caches better than the cell's 6x16 tiles.
+//    seqrt_bench_rnn, batch 64, H 1024: LSTM 1450 vs 1536 ms, GRU 993 vs 1232, RNN 354 vs 372;
+//    big_lstm (LSTM 1024) batch 64 1206-1362 vs 1460-1683 ms, batch 32 a tie, batch 16 the
+//    cell wins (432-530 vs 622-683); at H 256 the cell wins everywhere. The baseline (SSE2)
+//    path is not measured against oneDNN and keeps this rule.
+//  - AVX-512 (Zen 4, 2026-12-04, 1 thread, T = 100): the cell's 6x64 tiles win every bench
+//    shape: big_lstm batch 64 828-853 vs 955-978 ms, batch 32 467-497 vs 530; bilstm_tagger,
+//    kws_lstm, kws_gru at batch 32 and 64 within 0-10 %, the cell ahead on all but one tie.
+//    So no shape prefers oneDNN there (it stays the fallback for what the cell declines).
+// SEQRT_RNN_ONEDNN_MIN_BATCH / SEQRT_RNN_ONEDNN_MIN_HIDDEN set the thresholds for every ISA.
+bool PreferredOverMatmulCell(int64_t batch, int64_t hidden, simd::Isa isa) {
+  static const auto env = [](const char* name) -> int64_t {
     const char* e = std::getenv(name);
-    return e ? std::atoll(e) : fallback;
+    return e ? std::atoll(e) : -1;
   };
-  static const int64_t min_batch = env("SEQRT_RNN_ONEDNN_MIN_BATCH", 32);
-  static const int64_t min_hidden = env("SEQRT_RNN_ONEDNN_MIN_HIDDEN", 1024);
-  return batch >= min_batch && hidden >= min_hidden;
+  static const int64_t env_batch = env("SEQRT_RNN_ONEDNN_MIN_BATCH");
+  static const int64_t env_hidden = env("SEQRT_RNN_ONEDNN_MIN_HIDDEN");
+  if (env_batch >= 0 || env_hidden >= 0)
+    return batch >= (env_batch >= 0 ? env_batch : 32) && hidden >= (env_hidden >= 0 ? env_hidden : 1024);
+  if (isa == simd::Isa::kAvx512) return false;
+  return batch >= 32 && hidden >= 1024;
 }
 
 class OnednnRnnKernel final : public OpKernel {
@@ -149,7 +158,7 @@ absl::Status OnednnRnnKernel::Prepare(PrepareContext& ctx) {
   H_ = r[2];
   D_ = attrs_.num_directions;
   if (T_ * N_ * I_ * H_ == 0) return Decline(where_, "empty tensor");
-  if (large_shapes_only_ && !PreferredOverMatmulCell(N_, H_))
+  if (large_shapes_only_ && !PreferredOverMatmulCell(N_, H_, ctx.isa()))
     return Decline(where_, "the matmul cell is faster at this batch and hidden size");
   SEQRT_RETURN_IF_ERROR(CheckExpressible(ctx));
   has_init_h_ = ctx.has_input(kRecInitialH);
