@@ -21,9 +21,11 @@ constexpr const char* kUsage = R"(usage: spoken-digits COMMAND [options]
                              the spoken digit in a sound file (any rate, mono/stereo, 16-bit/float)
   grid MODEL.onnx [--grid-speakers 40]
                              accuracy on test voices x rates {80..260 wpm} x pitches {0..99}
-  listen MODEL.onnx FILE.wav [--end-silence-ms 150] [--threads 1]
-                             the file as if live, 10 ms at a time: each digit printed when its word
-                             ends (endpointer + seqrt::Stream), with its time and latency
+  listen MODEL.onnx FILE.wav [--decide-silence-ms 30] [--end-silence-ms 150] [--threads 1]
+        [--min-confidence 0] [--min-word-ms 0]
+                             the file as if live, 10 ms at a time: each digit printed 30 ms after
+                             its word goes quiet (endpointer + seqrt::Stream), with its time and
+                             latency; revised if the word goes on and reads differently
 
 data options (data, train, eval): --cache DIR (default $XDG_CACHE_HOME/seqrt/spoken_digits)
   --seed N (7)  --speakers N (0 = all)  --takes N (1)  --augment narrow|wide (narrow)
