@@ -14,7 +14,7 @@ constexpr const char* kUsage = R"(usage: spoken-digits COMMAND [options]
   data                       generate (or find) the cached data set
   train --out MODEL.onnx     train SimpleRNN(128) x2 + Dense(10) and export ONNX
         [--epochs 30] [--batch 32] [--lr 0.001] [--patience 5] [--clip 5] [--threads 1] [--finetune-epochs 8]
-        [--layers rnn:128,rnn:128,dense:10] [--model-seed 1]
+        [--layers rnn:128,rnn:128,dense:10] [--model-seed 1] [--minutes 0 (no time budget)]
   eval MODEL.onnx            accuracy and confusion matrix on the test voices, run by seqrt
         [--png confusion.png] [--probabilities FILE.npy] [--batch 64] [--threads 1]
   transcribe MODEL.onnx FILE.wav
