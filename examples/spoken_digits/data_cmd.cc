@@ -12,7 +12,7 @@
 
 namespace spoken_digits {
 
-const std::set<std::string> kDataOptions = {"cache", "seed", "speakers", "takes", "augment"};
+const std::set<std::string> kDataOptions = {"cache", "seed", "speakers", "takes", "augment", "fragments"};
 
 Progress::Progress(std::string label) : label_(std::move(label)), tty_(isatty(2) != 0) {}
 
@@ -58,6 +58,10 @@ absl::StatusOr<DataSet> LoadDataFromOptions(const Options& options) {
   if (augment != "narrow" && augment != "wide")
     return absl::InvalidArgumentError(absl::StrCat("--augment must be narrow or wide, got '", augment, "'"));
   config.wide = augment == "wide";
+  auto fragments = options.Int("fragments", 0);
+  if (!fragments.ok()) return fragments.status();
+  if (*fragments != 0 && *fragments != 1) return absl::InvalidArgumentError("--fragments must be 0 or 1");
+  config.fragments = *fragments == 1;
   // Generation threads do not change the bytes (each utterance seeds its own generator).
   config.threads = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   Progress progress("synthesizing");

@@ -31,8 +31,8 @@
 namespace spoken_digits {
 namespace {
 
-constexpr int kDefaultDecideSilenceMs = 30;  // a confident word is printed after this (--decide-silence-ms)
-constexpr int kDefaultEndSilenceMs = 150;    // closes a word, when a printed one may be revised (--end-silence-ms)
+constexpr int kDefaultDecideSilenceMs = kDefaultPauseMs;  // a word is printed after this (--decide-silence-ms)
+constexpr int kDefaultEndSilenceMs = kDefaultEndMs;  // closes a word, when a printed one may be revised (--end-silence-ms)
 constexpr double kDefaultMinConfidence = 0;  // top probability needed to print at the short silence
 constexpr int kDefaultMinWordMs = 0;         // voiced time needed to print at the short silence
 constexpr int kChunkFrames = 10;             // frames per Stream::Run

@@ -29,6 +29,7 @@ constexpr const char* kUsage = R"(usage: spoken-digits COMMAND [options]
 
 data options (data, train, eval): --cache DIR (default $XDG_CACHE_HOME/seqrt/spoken_digits)
   --seed N (7)  --speakers N (0 = all)  --takes N (1)  --augment narrow|wide (narrow)
+  --fragments 0|1 (0; 1: also train on the word prefixes listen decides on at a pause inside a word)
 )";
 
 }  // namespace
