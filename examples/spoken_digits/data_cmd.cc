@@ -55,9 +55,10 @@ absl::StatusOr<DataSet> LoadDataFromOptions(const Options& options) {
   config.speakers = static_cast<int>(*speakers);
   config.takes = static_cast<int>(*takes);
   const std::string augment = options.String("augment", "narrow");
-  if (augment != "narrow" && augment != "wide")
-    return absl::InvalidArgumentError(absl::StrCat("--augment must be narrow or wide, got '", augment, "'"));
-  config.wide = augment == "wide";
+  if (augment != "narrow" && augment != "wide" && augment != "wide-clean")
+    return absl::InvalidArgumentError(absl::StrCat("--augment must be narrow, wide or wide-clean, got '", augment, "'"));
+  config.wide = augment != "narrow";
+  config.clean_share = augment == "wide-clean";
   auto fragments = options.Int("fragments", 0);
   if (!fragments.ok()) return fragments.status();
   if (*fragments != 0 && *fragments != 1) return absl::InvalidArgumentError("--fragments must be 0 or 1");

@@ -63,9 +63,10 @@ struct Utterance {
 struct Conditions {
   Prosody prosody;
   double lead_s, trail_s, peak_dbfs, snr_db, noise_brownness;
+  bool clean = false;  // no background noise
 };
 
-Conditions DrawConditions(Rng& rng, bool wide) {
+Conditions DrawConditions(Rng& rng, bool wide, bool clean_share) {
   Conditions c;
   c.prosody.rate_wpm = static_cast<int>(wide ? rng.Uniform(80, 261) : rng.Uniform(120, 220));
   c.prosody.pitch = static_cast<int>(wide ? rng.Uniform(0, 100) : rng.Uniform(20, 80));
@@ -75,6 +76,8 @@ Conditions DrawConditions(Rng& rng, bool wide) {
   c.peak_dbfs = wide ? rng.Uniform(-36, -1) : rng.Uniform(-26, -1);
   c.snr_db = wide ? rng.Uniform(6, 40) : rng.Uniform(12, 40);
   c.noise_brownness = rng.Uniform(0, 1);
+  // Drawn last, so the other conditions are the same as without it.
+  c.clean = clean_share && rng.Uniform() < 0.25;
   return c;
 }
 
@@ -95,6 +98,7 @@ Audio Record(const Audio& word, const Conditions& c, Rng& rng) {
   const double gain = std::pow(10.0, c.peak_dbfs / 20) / peak;
   power = power / word.samples.size() * gain * gain;
   for (size_t i = 0; i < word.samples.size(); ++i) out.samples[lead + i] = static_cast<float>(word.samples[i] * gain);
+  if (c.clean) return out;
   // White noise blended with its running integral (brown-ish rumble), scaled to the SNR.
   std::vector<double> noise(out.samples.size());
   double brown = 0, noise_power = 0;
@@ -114,7 +118,7 @@ Audio Record(const Audio& word, const Conditions& c, Rng& rng) {
 
 std::string SettingsFolder(const DataConfig& c) {
   return absl::StrFormat("v%d-seed%d-speakers%d-takes%d-val%.2f-test%.2f%s%s", kFormatVersion, c.seed, c.speakers,
-                         c.takes, c.validation_fraction, c.test_fraction, c.wide ? "-wide" : "",
+                         c.takes, c.validation_fraction, c.test_fraction, c.wide ? (c.clean_share ? "-wideclean" : "-wide") : "",
                          c.fragments ? "-fragments" : "");
 }
 
@@ -242,7 +246,7 @@ absl::StatusOr<DataSet> LoadOrGenerate(const DataConfig& config,
     for (size_t i = next++; i < total; i = next++) {
       const Utterance& u = utterances[i];
       Rng rng{UtteranceSeed(config.seed, u.speaker, u.take, u.digit)};
-      const Conditions c = DrawConditions(rng, config.wide);
+      const Conditions c = DrawConditions(rng, config.wide, config.clean_share);
       auto word = Synthesize((*all_speakers)[u.speaker], c.prosody, kDigitWords[u.digit]);
       absl::Status status = word.status();
       if (status.ok()) {

@@ -28,7 +28,7 @@ constexpr const char* kUsage = R"(usage: spoken-digits COMMAND [options]
                              latency; revised if the word goes on and reads differently
 
 data options (data, train, eval): --cache DIR (default $XDG_CACHE_HOME/seqrt/spoken_digits)
-  --seed N (7)  --speakers N (0 = all)  --takes N (1)  --augment narrow|wide (narrow)
+  --seed N (7)  --speakers N (0 = all)  --takes N (1)  --augment narrow|wide|wide-clean (narrow)
   --fragments 0|1 (0; 1: also train on the word prefixes listen decides on at a pause inside a word)
 )";
 
