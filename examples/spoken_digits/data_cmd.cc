@@ -12,7 +12,7 @@
 
 namespace spoken_digits {
 
-const std::set<std::string> kDataOptions = {"cache", "seed", "speakers", "takes", "augment"};
+const std::set<std::string> kDataOptions = {"cache", "seed", "speakers", "takes", "augment", "fragments"};
 
 Progress::Progress(std::string label) : label_(std::move(label)), tty_(isatty(2) != 0) {}
 
@@ -55,9 +55,14 @@ absl::StatusOr<DataSet> LoadDataFromOptions(const Options& options) {
   config.speakers = static_cast<int>(*speakers);
   config.takes = static_cast<int>(*takes);
   const std::string augment = options.String("augment", "narrow");
-  if (augment != "narrow" && augment != "wide")
-    return absl::InvalidArgumentError(absl::StrCat("--augment must be narrow or wide, got '", augment, "'"));
-  config.wide = augment == "wide";
+  if (augment != "narrow" && augment != "wide" && augment != "wide-clean")
+    return absl::InvalidArgumentError(absl::StrCat("--augment must be narrow, wide or wide-clean, got '", augment, "'"));
+  config.wide = augment != "narrow";
+  config.clean_share = augment == "wide-clean";
+  auto fragments = options.Int("fragments", 0);
+  if (!fragments.ok()) return fragments.status();
+  if (*fragments != 0 && *fragments != 1) return absl::InvalidArgumentError("--fragments must be 0 or 1");
+  config.fragments = *fragments == 1;
   // Generation threads do not change the bytes (each utterance seeds its own generator).
   config.threads = std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   Progress progress("synthesizing");

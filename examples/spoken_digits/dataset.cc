@@ -13,6 +13,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "endpointer.h"
+#include "fragments.h"
 #include "utterance_features.h"
 #include "seqrt/tensor_io.h"
 #include "synth.h"
@@ -61,9 +63,10 @@ struct Utterance {
 struct Conditions {
   Prosody prosody;
   double lead_s, trail_s, peak_dbfs, snr_db, noise_brownness;
+  bool clean = false;  // no background noise
 };
 
-Conditions DrawConditions(Rng& rng, bool wide) {
+Conditions DrawConditions(Rng& rng, bool wide, bool clean_share) {
   Conditions c;
   c.prosody.rate_wpm = static_cast<int>(wide ? rng.Uniform(80, 261) : rng.Uniform(120, 220));
   c.prosody.pitch = static_cast<int>(wide ? rng.Uniform(0, 100) : rng.Uniform(20, 80));
@@ -73,6 +76,8 @@ Conditions DrawConditions(Rng& rng, bool wide) {
   c.peak_dbfs = wide ? rng.Uniform(-36, -1) : rng.Uniform(-26, -1);
   c.snr_db = wide ? rng.Uniform(6, 40) : rng.Uniform(12, 40);
   c.noise_brownness = rng.Uniform(0, 1);
+  // Drawn last, so the other conditions are the same as without it.
+  c.clean = clean_share && rng.Uniform() < 0.25;
   return c;
 }
 
@@ -93,6 +98,7 @@ Audio Record(const Audio& word, const Conditions& c, Rng& rng) {
   const double gain = std::pow(10.0, c.peak_dbfs / 20) / peak;
   power = power / word.samples.size() * gain * gain;
   for (size_t i = 0; i < word.samples.size(); ++i) out.samples[lead + i] = static_cast<float>(word.samples[i] * gain);
+  if (c.clean) return out;
   // White noise blended with its running integral (brown-ish rumble), scaled to the SNR.
   std::vector<double> noise(out.samples.size());
   double brown = 0, noise_power = 0;
@@ -111,8 +117,9 @@ Audio Record(const Audio& word, const Conditions& c, Rng& rng) {
 }
 
 std::string SettingsFolder(const DataConfig& c) {
-  return absl::StrFormat("v%d-seed%d-speakers%d-takes%d-val%.2f-test%.2f%s", kFormatVersion, c.seed, c.speakers,
-                         c.takes, c.validation_fraction, c.test_fraction, c.wide ? "-wide" : "");
+  return absl::StrFormat("v%d-seed%d-speakers%d-takes%d-val%.2f-test%.2f%s%s", kFormatVersion, c.seed, c.speakers,
+                         c.takes, c.validation_fraction, c.test_fraction, c.wide ? (c.clean_share ? "-wideclean" : "-wide") : "",
+                         c.fragments ? "-fragments" : "");
 }
 
 absl::Status WriteSplit(const std::string& dir, const char* name, const Split& split) {
@@ -229,6 +236,7 @@ absl::StatusOr<DataSet> LoadOrGenerate(const DataConfig& config,
   const size_t frame_floats = static_cast<size_t>(kNumFrames) * kNumCoefficients;
   std::vector<float> features(total * frame_floats);
   std::vector<char> ok(total, 0);
+  std::vector<std::vector<std::vector<float>>> fragments(total);  // per utterance, with config.fragments
   const size_t sample_speaker = n_test > 0 ? order[0] : 0;  // order[0] is a test speaker
   std::atomic<size_t> next{0}, done{0}, dropped{0};
   std::mutex error_mutex;
@@ -238,7 +246,7 @@ absl::StatusOr<DataSet> LoadOrGenerate(const DataConfig& config,
     for (size_t i = next++; i < total; i = next++) {
       const Utterance& u = utterances[i];
       Rng rng{UtteranceSeed(config.seed, u.speaker, u.take, u.digit)};
-      const Conditions c = DrawConditions(rng, config.wide);
+      const Conditions c = DrawConditions(rng, config.wide, config.clean_share);
       auto word = Synthesize((*all_speakers)[u.speaker], c.prosody, kDigitWords[u.digit]);
       absl::Status status = word.status();
       if (status.ok()) {
@@ -250,6 +258,9 @@ absl::StatusOr<DataSet> LoadOrGenerate(const DataConfig& config,
         if (f.ok()) {
           std::memcpy(features.data() + i * frame_floats, f->data(), frame_floats * sizeof(float));
           ok[i] = 1;
+          if (config.fragments && u.split == 0) {
+            fragments[i] = PauseFragments(mfcc, recording, kDefaultPauseMs, kDefaultEndMs);
+          }
         } else if (absl::IsFailedPrecondition(f.status())) {
           ++dropped;  // drowned in noise: such a recording has no label a listener could give
         } else {
@@ -272,18 +283,21 @@ absl::StatusOr<DataSet> LoadOrGenerate(const DataConfig& config,
 
   Split* splits[3] = {&set.train, &set.validation, &set.test};
   for (int s = 0; s < 3; ++s) {
-    std::vector<size_t> rows;
+    // (utterance, -1) is the whole word; (utterance, k) its k-th fragment, right after it.
+    std::vector<std::pair<size_t, int>> rows;
     for (size_t i = 0; i < total; ++i) {
-      if (ok[i] && utterances[i].split == s) rows.push_back(i);
+      if (!ok[i] || utterances[i].split != s) continue;
+      rows.push_back({i, -1});
+      for (int k = 0; k < static_cast<int>(fragments[i].size()); ++k) rows.push_back({i, k});
     }
     const int64_t n = static_cast<int64_t>(rows.size());
     Split& split = *splits[s];
     split.x = seqrt::Tensor(seqrt::DType::kFloat, {n, kNumFrames, kNumCoefficients});
     split.y = seqrt::Tensor(seqrt::DType::kInt32, {n});
     for (int64_t r = 0; r < n; ++r) {
-      const size_t i = rows[r];
-      std::memcpy(split.x.data_as<float>() + r * frame_floats, features.data() + i * frame_floats,
-                  frame_floats * sizeof(float));
+      const auto [i, k] = rows[r];
+      const float* from = k < 0 ? features.data() + i * frame_floats : fragments[i][k].data();
+      std::memcpy(split.x.data_as<float>() + r * frame_floats, from, frame_floats * sizeof(float));
       split.y.data_as<int32_t>()[r] = utterances[i].digit;
       split.speaker.push_back((*all_speakers)[utterances[i].speaker].Name());
     }
@@ -291,7 +305,9 @@ absl::StatusOr<DataSet> LoadOrGenerate(const DataConfig& config,
     if (!status.ok()) return status;
   }
   std::ofstream marker(dir + "/complete");
-  marker << "utterances " << total << "\ndropped " << dropped.load() << "\n";
+  size_t fragment_count = 0;
+  for (const auto& f : fragments) fragment_count += f.size();
+  marker << "utterances " << total << "\ndropped " << dropped.load() << "\nfragments " << fragment_count << "\n";
   if (!marker) return absl::InternalError(absl::StrCat("cannot write ", dir, "/complete"));
   return set;
 }

@@ -29,6 +29,13 @@ struct DataConfig {
   // false: the seed's ranges (rate 120-220 wpm, pitch 20-80, range 20-90, SNR 12-40 dB);
   // true (--augment wide): rate 80-260, pitch 0-99, range 0-99, level -36..-1 dBFS, SNR 6-40 dB.
   bool wide = false;
+  // true (--augment wide-clean): as wide, but a quarter of the recordings have no background
+  // noise at all (a quiet room, or a synthesized file such as the grid's).
+  bool clean_share = false;
+  // true (--fragments 1): each training utterance also gives the word prefixes listen would
+  // decide on at a short pause inside it (fragments.h), labelled with its digit. Training
+  // speakers only: validation and test stay whole words.
+  bool fragments = false;
 };
 
 struct Split {

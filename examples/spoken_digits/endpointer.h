@@ -14,6 +14,9 @@
 namespace spoken_digits {
 
 inline constexpr float kVoicedAboveFloorDb = 12;
+// listen's defaults: a word is decided after this much silence, and closed after the longer one.
+inline constexpr int kDefaultPauseMs = 30;
+inline constexpr int kDefaultEndMs = 150;
 
 struct Frame {
   std::vector<float> mfcc;

@@ -4,12 +4,13 @@
 // Prints every digit with its time in the file and the latency from the word's end to the
 // print (the wait for silence + compute), then the digits.
 //
-// When to print: after a short silence (--decide-silence-ms, 30) the word so far is classified,
-// and printed at once if it is long enough to be a whole digit and the model is confident.
-// Otherwise (a fragment, or an unsure model: the first half of a "six" cut at its stop closure
-// looks like neither) it waits for the long silence that closes the word (--end-silence-ms,
-// 150). Voicing that comes back before the long silence continues the same word; if the whole
-// word then reads as another digit, a "revised" line corrects the printed one.
+// When to print: after a short silence (--decide-silence-ms, 30) every word is classified and
+// printed with the model's best reading. Voicing that comes back before the long silence that
+// closes the word (--end-silence-ms, 150) continues the same word (the stop closure inside a
+// slow "six" or "eight" is a short silence, not a boundary); when it closes, a "revised" line
+// corrects the printed digit if the whole word reads as another one. --min-confidence and
+// --min-word-ms (both 0 by default) make unsure readings or short fragments wait for the long
+// silence instead, the rule before 2026-12-04 (0.7 and 120).
 //
 // Why the word is run when it pauses and not frame by frame: the seed's features normalise
 // each coefficient over the whole word (and left-pad it to 80 frames), so no frame's model
@@ -30,10 +31,10 @@
 namespace spoken_digits {
 namespace {
 
-constexpr int kDefaultDecideSilenceMs = 30;  // a confident word is printed after this (--decide-silence-ms)
-constexpr int kDefaultEndSilenceMs = 150;    // closes a word; unsure words wait for it (--end-silence-ms)
-constexpr double kDefaultMinConfidence = 0.7;  // top probability needed to print at the short silence
-constexpr int kDefaultMinWordMs = 120;       // voiced time below which a segment may be a fragment
+constexpr int kDefaultDecideSilenceMs = kDefaultPauseMs;  // a word is printed after this (--decide-silence-ms)
+constexpr int kDefaultEndSilenceMs = kDefaultEndMs;  // closes a word, when a printed one may be revised (--end-silence-ms)
+constexpr double kDefaultMinConfidence = 0;  // top probability needed to print at the short silence
+constexpr int kDefaultMinWordMs = 0;         // voiced time needed to print at the short silence
 constexpr int kChunkFrames = 10;             // frames per Stream::Run
 constexpr int kTrimMargin = 3;               // frames TrimWord keeps after the last loud one
 
@@ -62,8 +63,8 @@ absl::Status RunListen(const std::vector<std::string>& args) {
   if (!options.ok()) return options.status();
   if (options->positional().size() != 2) {
     return absl::InvalidArgumentError(
-        "usage: listen MODEL.onnx FILE.wav [--decide-silence-ms 30] [--end-silence-ms 150] [--min-confidence 0.7] "
-        "[--min-word-ms 120] [--threads 1]");
+        "usage: listen MODEL.onnx FILE.wav [--decide-silence-ms 30] [--end-silence-ms 150] [--min-confidence 0] "
+        "[--min-word-ms 0] [--threads 1]");
   }
   auto decide_ms = Milliseconds(*options, "decide-silence-ms", kDefaultDecideSilenceMs);
   if (!decide_ms.ok()) return decide_ms.status();
@@ -101,7 +102,8 @@ absl::Status RunListen(const std::vector<std::string>& args) {
   const std::vector<float>& samples = resampled->samples;
   const int n = static_cast<int>(samples.size());
   std::string digits;
-  std::vector<double> latencies_ms;
+  std::vector<double> latencies_ms;        // word end → first print
+  std::vector<double> final_latencies_ms;  // word end → the digit that stands (a revision's, if any)
   int next_frame = 0;
   using Clock = std::chrono::steady_clock;
 
@@ -147,6 +149,7 @@ absl::Status RunListen(const std::vector<std::string>& args) {
   auto print = [&](const Reading& r, double heard_s) {
     const double wait_ms = std::max(0.0, (heard_s - r.end_s) * 1000.0);
     latencies_ms.push_back(wait_ms + r.compute_ms);
+    final_latencies_ms.push_back(wait_ms + r.compute_ms);
     digits += static_cast<char>('0' + r.digit);
     std::printf("%d  %-5s at %6.2f-%.2f s  p=%.2f  latency %.0f ms (%.0f ms waiting for silence + %.1f ms compute)\n",
                 r.digit, kDigitWords[r.digit], r.start_s, r.end_s, r.p, wait_ms + r.compute_ms, wait_ms, r.compute_ms);
@@ -165,7 +168,10 @@ absl::Status RunListen(const std::vector<std::string>& args) {
       print(*r, heard_s);
     } else if (r->digit != printed_digit) {
       digits.back() = static_cast<char>('0' + r->digit);
-      std::printf("   revised: %d %s (the word went on to %.2f s; p=%.2f)\n", r->digit, kDigitWords[r->digit], r->end_s, r->p);
+      const double final_ms = std::max(0.0, (heard_s - r->end_s) * 1000.0) + r->compute_ms;
+      final_latencies_ms.back() = final_ms;
+      std::printf("   revised: %d %s (the word went on to %.2f s; p=%.2f)  final latency %.0f ms\n", r->digit,
+                  kDigitWords[r->digit], r->end_s, r->p, final_ms);
       std::fflush(stdout);
     }
     printed = false;
@@ -209,9 +215,11 @@ absl::Status RunListen(const std::vector<std::string>& args) {
                                                       " dB above the background)"));
   }
   std::sort(latencies_ms.begin(), latencies_ms.end());
-  std::printf("heard %zu digit%s in %.2f s of audio; latency after a word ends: median %.0f ms, max %.0f ms\n",
+  std::sort(final_latencies_ms.begin(), final_latencies_ms.end());
+  std::printf("heard %zu digit%s in %.2f s of audio; latency after a word ends: median %.0f ms, max %.0f ms "
+              "(to the final digit, revisions included: max %.0f ms)\n",
               digits.size(), digits.size() == 1 ? "" : "s", static_cast<double>(n) / kFeatureRate,
-              latencies_ms[latencies_ms.size() / 2], latencies_ms.back());
+              latencies_ms[latencies_ms.size() / 2], latencies_ms.back(), final_latencies_ms.back());
   std::printf("%s\n", digits.c_str());
   return absl::OkStatus();
 }

@@ -14,19 +14,22 @@ constexpr const char* kUsage = R"(usage: spoken-digits COMMAND [options]
   data                       generate (or find) the cached data set
   train --out MODEL.onnx     train SimpleRNN(128) x2 + Dense(10) and export ONNX
         [--epochs 30] [--batch 32] [--lr 0.001] [--patience 5] [--clip 5] [--threads 1] [--finetune-epochs 8]
-        [--layers rnn:128,rnn:128,dense:10] [--model-seed 1]
+        [--layers rnn:128,rnn:128,dense:10] [--model-seed 1] [--minutes 0 (no time budget)]
   eval MODEL.onnx            accuracy and confusion matrix on the test voices, run by seqrt
         [--png confusion.png] [--probabilities FILE.npy] [--batch 64] [--threads 1]
   transcribe MODEL.onnx FILE.wav
                              the spoken digit in a sound file (any rate, mono/stereo, 16-bit/float)
   grid MODEL.onnx [--grid-speakers 40]
                              accuracy on test voices x rates {80..260 wpm} x pitches {0..99}
-  listen MODEL.onnx FILE.wav [--end-silence-ms 150] [--threads 1]
-                             the file as if live, 10 ms at a time: each digit printed when its word
-                             ends (endpointer + seqrt::Stream), with its time and latency
+  listen MODEL.onnx FILE.wav [--decide-silence-ms 30] [--end-silence-ms 150] [--threads 1]
+        [--min-confidence 0] [--min-word-ms 0]
+                             the file as if live, 10 ms at a time: each digit printed 30 ms after
+                             its word goes quiet (endpointer + seqrt::Stream), with its time and
+                             latency; revised if the word goes on and reads differently
 
 data options (data, train, eval): --cache DIR (default $XDG_CACHE_HOME/seqrt/spoken_digits)
-  --seed N (7)  --speakers N (0 = all)  --takes N (1)  --augment narrow|wide (narrow)
+  --seed N (7)  --speakers N (0 = all)  --takes N (1)  --augment narrow|wide|wide-clean (narrow)
+  --fragments 0|1 (0; 1: also train on the word prefixes listen decides on at a pause inside a word)
 )";
 
 }  // namespace

@@ -34,7 +34,7 @@ absl::StatusOr<seqrt::TrainingData> TrainPlusValidation(const DataSet& set) {
 
 absl::Status RunTrain(const std::vector<std::string>& args) {
   std::set<std::string> known = kDataOptions;
-  known.insert({"out", "layers", "epochs", "batch", "lr", "patience", "clip", "model-seed", "threads", "finetune-epochs"});
+  known.insert({"out", "layers", "epochs", "batch", "lr", "patience", "clip", "model-seed", "threads", "finetune-epochs", "minutes"});
   auto options = Options::Parse(args, known);
   if (!options.ok()) return options.status();
   if (!options->Has("out")) return absl::InvalidArgumentError("train needs --out MODEL.onnx");
@@ -52,8 +52,12 @@ absl::Status RunTrain(const std::vector<std::string>& args) {
   for (const auto* v : {&epochs, &batch, &patience, &finetune_epochs, &model_seed, &threads}) {
     if (!v->ok()) return v->status();
   }
-  if (!lr.ok()) return lr.status();
-  if (!clip.ok()) return clip.status();
+  // A wall-clock budget for both stages (0: none): an epoch is not started when it (and, in the
+  // first stage, the fine-tuning epochs after it) would likely end past the budget.
+  auto minutes = options->Double("minutes", 0);
+  for (const auto* v : {&lr, &clip, &minutes}) {
+    if (!v->ok()) return v->status();
+  }
 
   auto set = LoadDataFromOptions(*options);
   if (!set.ok()) return set.status();
@@ -94,6 +98,14 @@ absl::Status RunTrain(const std::vector<std::string>& args) {
     std::fflush(stdout);
   };
   const auto start = std::chrono::steady_clock::now();
+  const double budget_s = *minutes * 60;
+  auto over_budget = [&](const seqrt::EpochStats& e, int64_t epochs_after) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const bool over = budget_s > 0 && elapsed + e.seconds * (1 + epochs_after) > budget_s;
+    if (over) std::printf("stopping: another epoch would pass the %.0f-minute budget\n", *minutes);
+    return over;
+  };
+  train.stop_if = [&](const seqrt::EpochStats& e) { return over_budget(e, *finetune_epochs); };
   auto history = model->Fit(*data, train);
   if (!history.ok()) return history.status();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -107,6 +119,7 @@ absl::Status RunTrain(const std::vector<std::string>& args) {
     train.learning_rate = *lr / 5;
     train.early_stopping_patience = std::min<int>(3, train.epochs);
     train.seed = train.seed + 1;
+    train.stop_if = [&](const seqrt::EpochStats& e) { return over_budget(e, 0); };
     std::printf("fine-tuning at learning rate %g\n", train.learning_rate);
     const auto start2 = std::chrono::steady_clock::now();
     auto tuned = model->Fit(*data, train);
