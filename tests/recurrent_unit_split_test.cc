@@ -132,7 +132,7 @@ struct Cell {
 const Cell kCells[] = {{"RNN", 0, false}, {"GRU", 0, false}, {"GRU", 1, false}, {"LSTM", 0, false}, {"LSTM", 0, true}};
 
 // Every cell x direction x (no lengths, full length, short length), small hidden sizes with
-// the split forced on (by default it runs only for recurrent weights of 512 KiB to 2 MiB).
+// the split forced on (by default it runs only for recurrent weights from 512 KiB on).
 TEST(RecurrentUnitSplit, MatchesReferenceAtTwoThreads) {
   ScopedEnv force("SEQRT_RNN_UNIT_SPLIT", "1");
   uint32_t seed = 20261204;

@@ -224,15 +224,16 @@ constexpr int64_t kChunkSteps = 32;
 // Whether a layer eligible for the unit split (Split::kUnits) takes it, by the bytes of its
 // packed recurrent weights. Measured at batch 1, T = 100, 2 threads on a 2-core AMD EPYC
 // (Zen 4) VM (benchmarks/RESULTS.md, 2026-12-04): LSTM(256) (1 MiB) and GRU(256) (768 KiB)
-// ran 1.7-1.8x faster in uncontended rounds; SimpleRNN(128) (64 KiB) gained 5-10%, too little for the hand-offs'
-// exposure to a busy machine; LSTM(1024) (16 MiB) gained nothing: its weights stream from
-// L3 / DRAM, which a second core did not speed up there. So the split runs only while the
-// weights fit the two cores' L2 together (2 MiB) and a step is long enough.
+// ran 1.7-1.8x faster in uncontended rounds; SimpleRNN(128) (64 KiB) gained 5-10%, too little
+// for the hand-offs' exposure to a busy machine. LSTM(1024) (16 MiB) gained nothing while
+// another job held a core, but on the idle machine it ran 21.1-22.1 ms -> 10.2-10.3 ms (each
+// core streams half the weights, with twice the L3 bandwidth of one), so there is no upper
+// bound: every layer from 512 KiB of weights splits.
 // SEQRT_RNN_UNIT_SPLIT=1 / 0 forces it on / off for every eligible layer (tests, re-measuring);
 // read at every Prepare so a test can set it for one case.
 bool UnitSplitPays(int64_t r_bytes) {
   if (const char* e = std::getenv("SEQRT_RNN_UNIT_SPLIT")) return std::atoi(e) != 0;
-  return r_bytes >= (int64_t{512} << 10) && r_bytes <= (int64_t{2} << 20);
+  return r_bytes >= (int64_t{512} << 10);
 }
 
 int64_t StepProjectionMinBatch() {
