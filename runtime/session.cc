@@ -21,6 +21,7 @@
 #include "ops/infer_graph.h"
 #include "ops/onednn/engine.h"
 #include "ops/simd/resolve_isa.h"
+#include "runtime/default_threads.h"
 #include "runtime/memory_cap.h"
 #include "runtime/model_info.h"
 #include "runtime/plan.h"
@@ -358,7 +359,7 @@ class ScopedThreads {
 
 int RunThreads(const SessionOptions& options, const RunOptions& run_options) {
   if (run_options.threads > 0) return run_options.threads;
-  return options.threads > 0 ? options.threads : omp_get_max_threads();
+  return options.threads > 0 ? options.threads : runtime::DefaultThreads();
 }
 
 }  // namespace
@@ -508,6 +509,12 @@ namespace runtime {
 const graph::Model& SessionAccess::PreparedModel(const Session& s) { return s.impl_->model; }
 const SessionOptions& SessionAccess::Options(const Session& s) { return s.impl_->options; }
 SessionAccess::StreamCache& SessionAccess::Streams(const Session& s) { return s.impl_->streams; }
+}  // namespace runtime
+
+int DefaultThreads() { return runtime::DefaultThreads(); }
+
+namespace runtime {
+
 int SessionAccess::RunThreads(const Session& s) { return seqrt::RunThreads(s.impl_->options, RunOptions{}); }
 void SessionAccess::InRunScope(const Session& s, int threads, absl::FunctionRef<void()> body) {
   ScopedThreads scoped(threads);

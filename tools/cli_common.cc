@@ -27,7 +27,9 @@ const char kInputOptionsHelp[] =
 
 const char kSessionOptionsHelp[] =
     "  -o, --opt-level N      graph optimization level: 0 none, 1 basic, 2+ all (default 99)\n"
-    "  -x, --threads N        intra-op threads; 0 = library default (default 1)\n"
+    "  -x, --threads N        intra-op threads (default 0: OMP_NUM_THREADS if set, else one per\n"
+    "                         physical core, as onnxruntime_perf_test; two threads measured never\n"
+    "                         slower than one on the bench models)\n"
     "  --max-memory BYTES     cap on any tensor, arena or plan, e.g. 512M, 2G; 0 = none\n"
     "                         (default: half of physical memory)\n"
     "  --tune                 time the candidate kernels of recurrent nodes at plan time and\n"
@@ -240,7 +242,7 @@ absl::StatusOr<InputSpec> ParseInputSpec(const ArgParser& parser) {
 absl::StatusOr<SessionOptions> ParseSessionOptions(const ArgParser& parser) {
   SessionOptions options;
   SEQRT_ASSIGN_OR_RETURN(int64_t level, parser.GetInt("opt-level", options.optimization_level, 0));
-  SEQRT_ASSIGN_OR_RETURN(int64_t threads, parser.GetInt("threads", 1, 0));
+  SEQRT_ASSIGN_OR_RETURN(int64_t threads, parser.GetInt("threads", 0, 0));
   options.optimization_level = static_cast<int>(level);
   options.threads = static_cast<int>(threads);
   options.tune_kernels = parser.has("tune");

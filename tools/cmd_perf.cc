@@ -189,14 +189,15 @@ int RunPerfCommand(const Args& args) {
     j["arena_bytes"] = plan->arena_bytes;
     j["naive_bytes"] = plan->naive_bytes;
     j["live_peak_bytes"] = plan->live_peak_bytes;
-    j["threads"] = session_options->threads;
+    j["threads"] = session_options->threads > 0 ? session_options->threads : DefaultThreads();
     j["isa"] = plan->isa;
     std::printf("%s\n", j.dump().c_str());
     return kExitOk;
   }
   std::printf("model: %s  inputs:", parser.positional()[0].c_str());
   for (const auto& [name, t] : inputs->tensors) std::printf(" %s=%s", name.c_str(), DimsToString(t.dims()).c_str());
-  std::printf("  threads: %d  isa: %s\n", session_options->threads, plan->isa.c_str());
+  std::printf("  threads: %d  isa: %s\n", session_options->threads > 0 ? session_options->threads : DefaultThreads(),
+              plan->isa.c_str());
   std::printf("Session creation time: %.3f ms\n", create_ms);
   std::printf("First run time: %.3f ms\n", first_ms);
   std::printf("Runs: %zu\n", sorted.size());

@@ -20,7 +20,7 @@ constexpr char kTestUsage[] =
     "\n"
     "  --rtol X     relative tolerance (default 1e-3)\n"
     "  --atol X     absolute tolerance (default 1e-5)\n"
-    "  -x THREADS   intra-op threads (default 1)\n"
+    "  -x THREADS   intra-op threads (default 0: OMP_NUM_THREADS, else one per physical core)\n"
     "  --isa NAME   instruction set of seqrt's own kernels: auto, avx512, avx2, baseline\n"
     "               (default: $SEQRT_ISA, else the best this CPU has)\n";
 

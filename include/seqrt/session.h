@@ -25,8 +25,10 @@ namespace seqrt {
 
 struct SessionOptions {
   // Threads for intra-op parallelism (OpenMP, oneDNN's too), applied to every Run on the
-  // thread that calls it (and restored afterwards). 0 keeps the calling thread's setting.
-  int threads = 1;
+  // thread that calls it (and restored afterwards). 0 (the default): OMP_NUM_THREADS when it
+  // is set, else one per physical core the process may use, as ONNX Runtime does; measured
+  // on the bench models two threads were never slower than one (benchmarks/RESULTS.md).
+  int threads = 0;
   // 0: run the graph as written (no fusions, no constant folding beyond what shapes need).
   // 1: basic (dead-node elimination, constant folding). 2 and above: everything, fusions included.
   int optimization_level = 99;
@@ -113,6 +115,10 @@ struct ModelInfo {
   std::vector<ValueInfo> inputs;   // graph inputs without initializers
   std::vector<ValueInfo> outputs;
 };
+
+// What SessionOptions::threads = 0 means on this machine and in this environment:
+// OMP_NUM_THREADS when set, else the physical cores this process may run on.
+SEQRT_EXPORT int DefaultThreads();
 
 // Reads a model for inspection only: works even when seqrt cannot run it (the unsupported
 // operators are listed instead of failing).
