@@ -7,6 +7,7 @@
 // numbers are right is the job of the differential and ONNX tests of each kernel.
 #include <omp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "oneapi/dnnl/dnnl.hpp"
 #include "ops/onednn/engine.h"
+#include "runtime/default_threads.h"
 #include "seqrt/session.h"
 #include "tests/model_builder.h"
 
@@ -299,6 +301,40 @@ TEST(VariedShapes, SessionThreadsHoldOnAnotherThreadAndRunOptionsOverride) {
   EXPECT_EQ(during_override, 3);
   EXPECT_EQ(after, 1);
   EXPECT_EQ(outside, 1);
+}
+
+}  // namespace
+}  // namespace seqrt
+
+namespace seqrt {
+namespace {
+
+// SessionOptions::threads = 0 (the default): OMP_NUM_THREADS when set, else the physical cores
+// the process may use; a Run on another thread gets that count, whatever that thread's own
+// OpenMP setting.
+TEST(VariedShapes, DefaultThreadsAreOnePerPhysicalCoreOrOmpNumThreads) {
+  const int cores = runtime::PhysicalCoresAvailable();
+  EXPECT_GE(cores, 1);
+  EXPECT_LE(cores, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  const char* env = std::getenv("OMP_NUM_THREADS");
+  const int want = env != nullptr && *env != '\0' ? omp_get_max_threads() : cores;
+  EXPECT_EQ(DefaultThreads(), want);
+  EXPECT_EQ(SessionOptions{}.threads, 0);
+  auto s = Session::LoadFromBytes(ClassifierModel());
+  ASSERT_TRUE(s.ok()) << s.status();
+  const Case c = MakeCase(1, 12, 45);
+  int during = -1;
+  std::thread other([&] {
+    omp_set_num_threads(want + 1);  // the calling thread's own setting must not leak in
+    std::vector<ProfileEvent> profile;
+    RunOptions ro;
+    ro.profile = &profile;
+    auto out = s->Run(InputsOf(c), ro);
+    if (!out.ok() || profile.empty()) return;
+    during = profile.front().threads;
+  });
+  other.join();
+  EXPECT_EQ(during, want);
 }
 
 }  // namespace
