@@ -1,6 +1,5 @@
 #include "runtime/default_threads.h"
 
-#include <omp.h>
 #include <sched.h>
 
 #include <cstdlib>
@@ -44,9 +43,14 @@ int PhysicalCoresAvailable() {
 }
 
 int DefaultThreads() {
-  const char* env = std::getenv("OMP_NUM_THREADS");
-  if (env != nullptr && *env != '\0') return omp_get_max_threads();
-  return PhysicalCoresAvailable();
+  // The variable itself, read once: omp_get_max_threads() would be the calling thread's own
+  // setting, which a host program may have changed on that thread. Its first value counts
+  // (OMP_NUM_THREADS may list one per nesting level).
+  static const int from_env = [] {
+    const char* env = std::getenv("OMP_NUM_THREADS");
+    return env != nullptr ? std::atoi(env) : 0;
+  }();
+  return from_env > 0 ? from_env : PhysicalCoresAvailable();
 }
 
 }  // namespace seqrt::runtime

@@ -3,7 +3,7 @@
 
 namespace seqrt::runtime {
 
-// OMP_NUM_THREADS when it is set (the usual way to cap OpenMP programs), else one thread per
+// OMP_NUM_THREADS when it is set (its first value; the usual way to cap OpenMP programs), else one thread per
 // physical core this process may run on, as ONNX Runtime defaults to: hyperthread siblings
 // share a core's vector units, and the recurrent kernels are bound by them.
 int DefaultThreads();
