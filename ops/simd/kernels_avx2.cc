@@ -44,7 +44,6 @@ struct V {
   static T Pow2(T n) {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23));
   }
-  static constexpr bool kDivideForReciprocal = false;  // the estimate and a Newton step are faster
   static T Rcp(T x) { return _mm256_rcp_ps(x); }
   static T Abs(T x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.f), x); }
   static T CopySign(T mag, T s) { return _mm256_or_ps(mag, _mm256_and_ps(s, _mm256_set1_ps(-0.f))); }

@@ -5,8 +5,7 @@
 //   T (the register type), kLanes, Load/Store (unaligned), LoadN/StoreN (the first n < kLanes
 //   lanes, the rest of the load zero), Zero, Set1, Broadcast, Add, Sub, Mul, Div, Min, Max,
 //   Fmadd(a, b, c) = a·b + c, Fnmadd(a, b, c) = c − a·b, Round (to nearest), Pow2(n) = 2^n for
-//   integral n in [−126, 127], Rcp (an estimate of 1/x, refined by the caller) unless
-//   kDivideForReciprocal says to divide instead, Abs,
+//   integral n in [−126, 127], Rcp (an estimate of 1/x, refined by the caller), Abs,
 //   CopySign(magnitude, sign source), Lt/Gt (a mask), Select(mask, if_true, if_false);
 //   kMainPanels (panels per 6-row tile) and TailPanels(rows) (panels per narrower tile).
 #include <immintrin.h>
@@ -43,11 +42,6 @@ struct V {
   static T Pow2(T n) {
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23));
   }
-  // 1/x by division: with rcp14 and a Newton step the end-to-end float error of a batch-64,
-  // two-layer RNN over 100 steps (tests/fuse_loop_rnn_test.cc) came out ~2x that of AVX2's
-  // path, with division below it; a zmm division per 16 gate values is cheap next to the
-  // step's matrix product.
-  static constexpr bool kDivideForReciprocal = true;
   static T Rcp(T x) { return _mm512_rcp14_ps(x); }
   static T Abs(T x) { return _mm512_andnot_ps(_mm512_set1_ps(-0.f), x); }
   static T CopySign(T mag, T s) { return _mm512_or_ps(mag, _mm512_and_ps(s, _mm512_set1_ps(-0.f))); }

@@ -47,7 +47,6 @@ struct V {
   static T Pow2(T n) {
     return _mm_castsi128_ps(_mm_slli_epi32(_mm_add_epi32(_mm_cvtps_epi32(n), _mm_set1_epi32(127)), 23));
   }
-  static constexpr bool kDivideForReciprocal = false;  // the estimate and a Newton step are faster
   static T Rcp(T x) { return _mm_rcp_ps(x); }
   static T Abs(T x) { return _mm_andnot_ps(_mm_set1_ps(-0.f), x); }
   static T CopySign(T mag, T s) { return _mm_or_ps(mag, _mm_and_ps(s, _mm_set1_ps(-0.f))); }
