@@ -28,8 +28,8 @@ const char kInputOptionsHelp[] =
 const char kSessionOptionsHelp[] =
     "  -o, --opt-level N      graph optimization level: 0 none, 1 basic, 2+ all (default 99)\n"
     "  -x, --threads N        intra-op threads (default 0: OMP_NUM_THREADS if set, else one per\n"
-    "                         physical core, as onnxruntime_perf_test; two threads measured never\n"
-    "                         slower than one on the bench models)\n"
+    "                         physical core, as onnxruntime_perf_test; on the bench models two\n"
+    "                         threads measured faster than one, or tied)\n"
     "  --max-memory BYTES     cap on any tensor, arena or plan, e.g. 512M, 2G; 0 = none\n"
     "                         (default: half of physical memory)\n"
     "  --tune                 time the candidate kernels of recurrent nodes at plan time and\n"

@@ -27,7 +27,7 @@ struct SessionOptions {
   // Threads for intra-op parallelism (OpenMP, oneDNN's too), applied to every Run on the
   // thread that calls it (and restored afterwards). 0 (the default): OMP_NUM_THREADS when it
   // is set, else one per physical core the process may use, as ONNX Runtime does; measured
-  // on the bench models two threads were never slower than one (benchmarks/RESULTS.md).
+  // on the bench models two threads were faster than one or tied (benchmarks/RESULTS.md).
   int threads = 0;
   // 0: run the graph as written (no fusions, no constant folding beyond what shapes need).
   // 1: basic (dead-node elimination, constant folding). 2 and above: everything, fusions included.
