@@ -131,6 +131,11 @@ class MatmulCellKernel final : public OpKernel {
                     const WeightPtrs& wp, char* scratch, int worker, float* y) const;
   void RunDirectionTwoSteps(int d, const float* x, const int32_t* lens, const WeightPtrs& wp, char* scratch,
                             int worker, float* y) const;
+  // Unit block v of a two-step step is complete in `rec`: its gate math into h (h_prev's block
+  // copied in first, as the row functions update h in place), then the block's
+  // (h_prev, h) pairs, the packed A of the tiles shared with the next step.
+  void FinishUnitBlock(int64_t v, const rnn::GateParams& gates, const float* xw, float* rec, const float* h_prev,
+                       float* h, float* c, float* tmp, float* pairs) const;
   // The two-step path with its unit blocks split over `workers` concurrent workers (all of
   // them must run at once: they wait on each other through `progress`).
   void RunDirectionUnitSplit(int d, const float* x, const int32_t* lens, const WeightPtrs& wp, char* scratch,
@@ -631,6 +636,30 @@ void MatmulCellKernel::RunDirection(int d, int64_t n0, int64_t n1, const float* 
 // (with h_s[u]) in one two-row product. The next sweep runs the other way round and needs
 // only the tiles the previous one could not share plus the diagonal: B(B+1)/2 tile reads per
 // step instead of B². Only the order of the additions changes.
+void MatmulCellKernel::FinishUnitBlock(int64_t v, const rnn::GateParams& gates, const float* xw, float* rec,
+                                       const float* h_prev, float* h, float* c, float* tmp, float* pairs) const {
+  const int64_t ub = kUnitBlock, j0 = v * ub, c0 = v * G_ * ub;
+  std::copy_n(h_prev + j0, ub, h + j0);
+  rnn::GateParams block_gates = gates;
+  if (gates.peep) block_gates.peep = gates.peep + v * 3 * ub;
+  block_gates.rbh = gates.rbh + j0;
+  switch (attrs_.cell) {
+    case RecurrentCell::kRnn:
+      rnn::RnnRow(block_gates, xw + c0, rec + c0, h + j0, ub);
+      break;
+    case RecurrentCell::kGru:
+      rnn::GruLbrRow(block_gates, xw + c0, rec + c0, h + j0, ub, ub);
+      break;
+    case RecurrentCell::kLstm:
+      rnn::LstmRow(block_gates, xw + c0, rec + c0, h + j0, c + j0, tmp, ub, ub);
+      break;
+  }
+  for (int64_t j = j0; j < j0 + ub; ++j) {
+    pairs[2 * j] = h_prev[j];
+    pairs[2 * j + 1] = h[j];
+  }
+}
+
 void MatmulCellKernel::RunDirectionTwoSteps(int d, const float* x, const int32_t* lens, const WeightPtrs& wp,
                                             char* scratch, int worker, float* y) const {
   const int64_t T = T_, H = H_, Hp = Hp_, G = G_, D = D_, ub = kUnitBlock;
@@ -700,30 +729,8 @@ void MatmulCellKernel::RunDirectionTwoSteps(int d, const float* x, const int32_t
       tiles(s, lo, hi, v, has_next);
       tiles(s, v, v + 1, v, false);
       if (s == 0) tiles(s, v + 1, blocks, v, false);  // the first sweep is forward
-      // Unit block v of step s is complete: its gate math, written into h_s (the row
-      // functions update h in place, so h_{s-1}'s block is copied in first).
-      const int64_t j0 = v * ub, c0 = v * per_block;
-      std::copy_n(h_of(s - 1) + j0, ub, h + j0);
-      rnn::GateParams block_gates = gates;
-      if (gates.peep) block_gates.peep = gates.peep + v * 3 * ub;
-      block_gates.rbh = gates.rbh + j0;
-      switch (attrs_.cell) {
-        case RecurrentCell::kRnn:
-          rnn::RnnRow(block_gates, xw + c0, rec + c0, h + j0, ub);
-          break;
-        case RecurrentCell::kGru:
-          rnn::GruLbrRow(block_gates, xw + c0, rec + c0, h + j0, ub, ub);
-          break;
-        case RecurrentCell::kLstm:
-          rnn::LstmRow(block_gates, xw + c0, rec + c0, h + j0, cs + j0, tmp, ub, ub);
-          break;
-      }
-      // Block v's (h_{s-1}, h_s) pairs: the packed A of the tiles this sweep shares.
-      const float* h_prev = h_of(s - 1);
-      for (int64_t j = j0; j < j0 + ub; ++j) {
-        pairs[2 * j] = h_prev[j];
-        pairs[2 * j + 1] = h[j];
-      }
+      // Unit block v of step s is complete.
+      FinishUnitBlock(v, gates, xw, rec, h_of(s - 1), h, cs, tmp, pairs);
     }
     if (y) std::memcpy(y + (t * D + d) * H, h, H * sizeof(float));  // N = 1: both layouts agree
   }
@@ -860,27 +867,8 @@ void MatmulCellKernel::RunDirectionUnitSplit(int d, const float* x, const int32_
           WaitFor(progress[w].done, s * P + q);
           tiles_of(w, s, q, v, has_next);
         }
-        const int64_t j0 = v * ub, c0 = v * per_block;
-        std::copy_n(h_of(s - 1) + j0, ub, h + j0);
-        rnn::GateParams block_gates = gates;
-        if (gates.peep) block_gates.peep = gates.peep + v * 3 * ub;
-        block_gates.rbh = gates.rbh + j0;
-        switch (attrs_.cell) {
-          case RecurrentCell::kRnn:
-            rnn::RnnRow(block_gates, xw + c0, rec + c0, h + j0, ub);
-            break;
-          case RecurrentCell::kGru:
-            rnn::GruLbrRow(block_gates, xw + c0, rec + c0, h + j0, ub, ub);
-            break;
-          case RecurrentCell::kLstm:
-            rnn::LstmRow(block_gates, xw + c0, rec + c0, h + j0, cs + j0, tmp, ub, ub);
-            break;
-        }
-        const float* h_prev = h_of(s - 1);
-        for (int64_t j = j0; j < j0 + ub; ++j) {
-          pairs[2 * j] = h_prev[j];
-          pairs[2 * j + 1] = h[j];
-        }
+        FinishUnitBlock(v, gates, xw, rec, h_of(s - 1), h, cs, tmp, pairs);
+        const int64_t j0 = v * ub;
         if (y) std::memcpy(y + (t * D + d) * H + j0, h + j0, ub * sizeof(float));  // N = 1, Hp = H
       }
       Publish(progress[worker].done, s * P + q + 1);
